@@ -1,0 +1,11 @@
+//! pplint: a fast, offline well-architected linter for exported Power Platform
+//! solutions. Dependencies point one way: cli → engine → rules → model → parse
+//! → source; output depends on findings and sources only.
+
+pub mod cli;
+pub mod inventory;
+pub mod model;
+pub mod parse;
+pub mod source;
+
+pub use cli::run;

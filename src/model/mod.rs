@@ -1,0 +1,283 @@
+//! The component model: what a solution contains, each item knowing where it is
+//! (file, byte range, logical path), built once from the parsed files.
+
+mod agent;
+mod connector;
+mod customizations;
+mod envvar;
+mod flow;
+pub mod node;
+
+use std::collections::BTreeMap;
+
+use rayon::prelude::*;
+
+use crate::parse::{self, JsonValue, Parsed, Syntax, XmlDoc, YamlNode};
+use crate::source::{FileId, Layout, LoadedSolution, Problem, SourceFile, Span};
+
+pub use agent::{Agent, AuthMode, Component, FileData, KnowledgeKind};
+pub use connector::Connector;
+pub use customizations::{
+    AiConfiguration, AiModel, Association, ConnectionReference, Manifest, MissingDependency,
+    RootComponent, WorkflowRegistration,
+};
+pub use envvar::{EnvVar, EnvVarType};
+pub use flow::{Flow, FlowConnectionReference, FlowNode, FlowParameter};
+pub use node::{Member, Node};
+
+/// Where something is: a file of the solution, a byte range, a logical path.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Loc {
+    pub file: FileId,
+    pub span: Span,
+    pub path: String,
+}
+
+impl Loc {
+    pub fn new(file: FileId, span: Span, path: impl Into<String>) -> Self {
+        Loc {
+            file,
+            span,
+            path: path.into(),
+        }
+    }
+}
+
+/// A value read from a file, with its location.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Value<T> {
+    pub value: T,
+    pub loc: Loc,
+}
+
+/// A loaded solution with every file parsed once.
+#[derive(Debug)]
+pub struct Workspace {
+    pub source: String,
+    pub layout: Layout,
+    pub files: Vec<SourceFile>,
+    /// `parsed[i]` is `files[i]` parsed.
+    pub parsed: Vec<Parsed>,
+    pub problems: Vec<Problem>,
+    pub notes: Vec<String>,
+    pub listed: Vec<crate::source::load::ListedEntry>,
+}
+
+impl Workspace {
+    /// Parses every file in parallel. Bot component `data` is parsed after the
+    /// `botcomponent.xml` files, because classic components (types 4–8) hold
+    /// JSON, LU or LG rather than YAML.
+    pub fn parse(loaded: LoadedSolution) -> Workspace {
+        let LoadedSolution {
+            source,
+            layout,
+            files,
+            listed,
+            mut problems,
+            notes,
+        } = loaded;
+        let syntaxes: Vec<Option<Syntax>> =
+            files.iter().map(|f| syntax_of(&f.path, layout)).collect();
+        let first: Vec<(Parsed, Option<Problem>)> = files
+            .par_iter()
+            .zip(syntaxes.par_iter())
+            .map(|(file, syntax)| match syntax {
+                Some(syntax) => parse::parse_file(file, *syntax),
+                None => (Parsed::Unparsed, None),
+            })
+            .collect();
+        let mut parsed: Vec<Parsed> = Vec::with_capacity(files.len());
+        for (p, problem) in first {
+            parsed.push(p);
+            problems.extend(problem);
+        }
+        let component_types = component_types(&files, &parsed);
+        let pending: Vec<usize> = (0..files.len())
+            .filter(|&i| syntaxes[i].is_none())
+            .collect();
+        let second: Vec<(usize, Parsed, Option<Problem>)> = pending
+            .into_par_iter()
+            .map(|i| {
+                let syntax = data_syntax(&files[i], &component_types);
+                let (p, problem) = parse::parse_file(&files[i], syntax);
+                (i, p, problem)
+            })
+            .collect();
+        for (i, p, problem) in second {
+            parsed[i] = p;
+            problems.extend(problem);
+        }
+        Workspace {
+            source,
+            layout,
+            files,
+            parsed,
+            problems,
+            notes,
+            listed,
+        }
+    }
+
+    pub fn xml(&self, file: FileId) -> Option<&XmlDoc> {
+        match &self.parsed[file] {
+            Parsed::Xml(doc) => Some(doc),
+            _ => None,
+        }
+    }
+
+    pub fn json(&self, file: FileId) -> Option<&JsonValue> {
+        match &self.parsed[file] {
+            Parsed::Json(value) => Some(value),
+            _ => None,
+        }
+    }
+
+    pub fn yaml(&self, file: FileId) -> Option<&YamlNode> {
+        match &self.parsed[file] {
+            Parsed::Yaml(node) => Some(node),
+            _ => None,
+        }
+    }
+
+    pub fn path(&self, file: FileId) -> &str {
+        &self.files[file].path
+    }
+
+    /// Files whose in-solution path, lower-cased, satisfies `pred`.
+    pub fn find<'a>(
+        &'a self,
+        pred: impl Fn(&[&str]) -> bool + 'a,
+    ) -> impl Iterator<Item = FileId> + 'a {
+        (0..self.files.len()).filter(move |&i| {
+            let lower = self.files[i].path.to_ascii_lowercase();
+            let segments: Vec<&str> = lower.split('/').collect();
+            pred(&segments)
+        })
+    }
+}
+
+/// The parser for a path, or `None` for bot component `data`, decided later.
+fn syntax_of(path: &str, layout: Layout) -> Option<Syntax> {
+    let lower = path.to_ascii_lowercase();
+    let name = lower.rsplit('/').next().unwrap_or("");
+    if layout != Layout::McsWorkspace
+        && lower.starts_with("botcomponents/")
+        && (name == "data" || name == "data.yml")
+    {
+        return None;
+    }
+    Some(if name.ends_with(".xml") {
+        Syntax::Xml
+    } else if name.ends_with(".json") {
+        Syntax::Json
+    } else if name.ends_with(".yml") || name.ends_with(".yaml") {
+        Syntax::Yaml
+    } else {
+        Syntax::None
+    })
+}
+
+fn component_types(files: &[SourceFile], parsed: &[Parsed]) -> BTreeMap<String, i64> {
+    let mut types = BTreeMap::new();
+    for (file, p) in files.iter().zip(parsed) {
+        let lower = file.path.to_ascii_lowercase();
+        let Some(folder) = lower.strip_suffix("/botcomponent.xml") else {
+            continue;
+        };
+        if let Parsed::Xml(doc) = p {
+            if let Some(t) = doc.root().and_then(|r| doc.child_text(r, "componenttype")) {
+                if let Ok(t) = t.trim().parse() {
+                    types.insert(folder.to_string(), t);
+                }
+            }
+        }
+    }
+    types
+}
+
+fn data_syntax(file: &SourceFile, types: &BTreeMap<String, i64>) -> Syntax {
+    let lower = file.path.to_ascii_lowercase();
+    let folder = lower.rsplit_once('/').map_or("", |(f, _)| f);
+    match types.get(folder) {
+        // Classic dialogs, triggers and dialog schemas are Bot Framework Composer JSON.
+        Some(4 | 5 | 8) => Syntax::Json,
+        // Classic language understanding and generation files are LU / LG text.
+        Some(6 | 7) => Syntax::None,
+        _ => Syntax::Yaml,
+    }
+}
+
+/// Everything pplint knows about one solution. Read-only once built.
+#[derive(Debug)]
+pub struct Solution<'a> {
+    pub ws: &'a Workspace,
+    pub manifest: Option<Manifest>,
+    pub agents: Vec<Agent<'a>>,
+    pub components: Vec<Component<'a>>,
+    pub flows: Vec<Flow<'a>>,
+    pub connectors: Vec<Connector<'a>>,
+    pub connection_references: Vec<ConnectionReference>,
+    pub env_vars: Vec<EnvVar>,
+    pub ai_models: Vec<AiModel>,
+    pub workflow_registrations: Vec<WorkflowRegistration>,
+    pub associations: Vec<Association>,
+    /// Load, parse and model problems (PPX000), sorted.
+    pub problems: Vec<Problem>,
+}
+
+impl<'a> Solution<'a> {
+    pub fn build(ws: &'a Workspace) -> Solution<'a> {
+        let mut problems = ws.problems.clone();
+        let manifest = customizations::manifest(ws);
+        let custom = customizations::read(ws, &mut problems);
+        let associations = customizations::associations(ws);
+        let (agents, components) = agent::read(ws, &associations, &mut problems);
+        let flows = flow::read(ws, &custom.workflows);
+        let connectors = connector::read(ws, &custom.connectors, &mut problems);
+        let env_vars = envvar::read(ws);
+        problems.sort_by(|a, b| (&a.file, a.span, &a.detail).cmp(&(&b.file, b.span, &b.detail)));
+        problems.dedup();
+        Solution {
+            ws,
+            manifest,
+            agents,
+            components,
+            flows,
+            connectors,
+            connection_references: custom.connection_references,
+            env_vars,
+            ai_models: custom.ai_models,
+            workflow_registrations: custom.workflows,
+            associations,
+            problems,
+        }
+    }
+
+    pub fn file(&self, id: FileId) -> &'a SourceFile {
+        &self.ws.files[id]
+    }
+
+    pub fn unique_name(&self) -> Option<&str> {
+        self.manifest.as_ref().map(|m| m.unique_name.as_str())
+    }
+
+    /// Components that belong to `agent` (by parent link, or the whole workspace).
+    pub fn components_of<'s>(
+        &'s self,
+        agent: &'s Agent<'a>,
+    ) -> impl Iterator<Item = &'s Component<'a>> + 's {
+        self.components.iter().filter(move |c| {
+            c.parent_bot
+                .as_deref()
+                .is_some_and(|p| p.eq_ignore_ascii_case(&agent.schema_name))
+        })
+    }
+
+    /// The agent a component belongs to, if any.
+    pub fn agent_of(&self, component: &Component<'a>) -> Option<&Agent<'a>> {
+        let parent = component.parent_bot.as_deref()?;
+        self.agents
+            .iter()
+            .find(|a| a.schema_name.eq_ignore_ascii_case(parent))
+    }
+}

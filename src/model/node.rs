@@ -1,0 +1,119 @@
+//! One read-only view over JSON and YAML trees, so settings that live in
+//! `configuration.json` (exports) or `settings.mcs.yml` (workspaces) are read
+//! by the same code.
+
+use crate::parse::{JsonKind, JsonValue, YamlKind, YamlNode};
+use crate::source::Span;
+
+#[derive(Clone, Copy, Debug)]
+pub enum Node<'a> {
+    Json(&'a JsonValue),
+    Yaml(&'a YamlNode),
+}
+
+/// A member of a mapping: its key, the key's span, and the value.
+#[derive(Clone, Copy, Debug)]
+pub struct Member<'a> {
+    pub key: &'a str,
+    pub key_span: Span,
+    pub value: Node<'a>,
+}
+
+impl<'a> Node<'a> {
+    pub fn span(self) -> Span {
+        match self {
+            Node::Json(v) => v.span,
+            Node::Yaml(v) => v.span,
+        }
+    }
+
+    pub fn members(self) -> Vec<Member<'a>> {
+        match self {
+            Node::Json(v) => v
+                .members()
+                .iter()
+                .map(|m| Member {
+                    key: &m.key,
+                    key_span: m.key_span,
+                    value: Node::Json(&m.value),
+                })
+                .collect(),
+            Node::Yaml(v) => v
+                .entries()
+                .iter()
+                .filter_map(|e| {
+                    Some(Member {
+                        key: e.key.as_str()?,
+                        key_span: e.key.span,
+                        value: Node::Yaml(&e.value),
+                    })
+                })
+                .collect(),
+        }
+    }
+
+    pub fn member(self, key: &str) -> Option<Member<'a>> {
+        self.members().into_iter().find(|m| m.key == key)
+    }
+
+    pub fn get(self, key: &str) -> Option<Node<'a>> {
+        match self {
+            Node::Json(v) => v.get(key).map(Node::Json),
+            Node::Yaml(v) => v.get(key).map(Node::Yaml),
+        }
+    }
+
+    pub fn path(self, keys: &[&str]) -> Option<Node<'a>> {
+        keys.iter().try_fold(self, |node, key| node.get(key))
+    }
+
+    pub fn items(self) -> Vec<Node<'a>> {
+        match self {
+            Node::Json(v) => v.items().iter().map(Node::Json).collect(),
+            Node::Yaml(v) => v.items().iter().map(Node::Yaml).collect(),
+        }
+    }
+
+    pub fn as_bool(self) -> Option<bool> {
+        match self {
+            Node::Json(v) => v.as_bool(),
+            Node::Yaml(v) => v.as_bool(),
+        }
+    }
+
+    /// A scalar as text (JSON numbers and booleans as written); `None` for null.
+    pub fn as_text(self) -> Option<String> {
+        match self {
+            Node::Json(v) if v.is_null() => None,
+            Node::Json(v) => v.scalar_text(),
+            Node::Yaml(v) => v.as_text().map(str::to_string),
+        }
+    }
+
+    pub fn is_null(self) -> bool {
+        match self {
+            Node::Json(v) => v.is_null(),
+            Node::Yaml(v) => v.is_null(),
+        }
+    }
+
+    pub fn is_map(self) -> bool {
+        match self {
+            Node::Json(v) => matches!(v.kind, JsonKind::Object(_)),
+            Node::Yaml(v) => matches!(v.kind, YamlKind::Map(_)),
+        }
+    }
+
+    /// The object's type tag: `$kind` in exports, `kind` in workspaces.
+    pub fn kind_name(self) -> Option<String> {
+        self.get("$kind")
+            .or_else(|| self.get("kind"))
+            .and_then(Node::as_text)
+    }
+}
+
+/// Appends a key to a JSON-pointer style logical path (RFC 6901 escaping).
+pub fn join_pointer(base: &str, key: &str) -> String {
+    let escaped = key.replace('~', "~0").replace('/', "~1");
+    format!("{base}/{escaped}")
+}

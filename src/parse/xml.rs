@@ -1,0 +1,333 @@
+//! An element tree with byte spans, built from quick-xml events.
+
+use quick_xml::Reader;
+use quick_xml::events::Event;
+
+use crate::source::Span;
+
+use super::{MAX_DEPTH, SyntaxError};
+
+#[derive(Debug, Default)]
+pub struct XmlDoc {
+    /// Element 0 is the root; children are indexes into this list.
+    pub elements: Vec<XmlElement>,
+}
+
+#[derive(Debug)]
+pub struct XmlElement {
+    pub name: String,
+    /// From `<` of the start tag to `>` of the end tag.
+    pub span: Span,
+    pub start_tag: Span,
+    pub attrs: Vec<XmlAttr>,
+    pub children: Vec<usize>,
+    pub parent: Option<usize>,
+    /// Unescaped direct text content, trimmed.
+    pub text: String,
+    /// Raw span of the direct text, whitespace trimmed; `None` when there is none.
+    pub text_span: Option<Span>,
+}
+
+#[derive(Debug)]
+pub struct XmlAttr {
+    pub name: String,
+    /// Unescaped.
+    pub value: String,
+    /// Raw value, without the quotes.
+    pub span: Span,
+}
+
+impl XmlElement {
+    pub fn attr(&self, name: &str) -> Option<&XmlAttr> {
+        self.attrs.iter().find(|a| a.name == name)
+    }
+
+    pub fn attr_ci(&self, name: &str) -> Option<&XmlAttr> {
+        self.attrs
+            .iter()
+            .find(|a| a.name.eq_ignore_ascii_case(name))
+    }
+
+    /// The text's span, or the start tag when the element is empty (RULES.md §14).
+    pub fn value_span(&self) -> Span {
+        self.text_span.unwrap_or(self.start_tag)
+    }
+}
+
+impl XmlDoc {
+    pub fn root(&self) -> Option<usize> {
+        (!self.elements.is_empty()).then_some(0)
+    }
+
+    pub fn el(&self, id: usize) -> &XmlElement {
+        &self.elements[id]
+    }
+
+    /// Direct children named `name` (ASCII case-insensitive: exports vary).
+    pub fn children<'a>(&'a self, id: usize, name: &'a str) -> impl Iterator<Item = usize> + 'a {
+        self.elements[id]
+            .children
+            .iter()
+            .copied()
+            .filter(move |&c| self.elements[c].name.eq_ignore_ascii_case(name))
+    }
+
+    pub fn child(&self, id: usize, name: &str) -> Option<usize> {
+        self.children(id, name).next()
+    }
+
+    /// Follows a chain of child names.
+    pub fn path(&self, id: usize, names: &[&str]) -> Option<usize> {
+        names.iter().try_fold(id, |at, name| self.child(at, name))
+    }
+
+    pub fn child_text(&self, id: usize, name: &str) -> Option<&str> {
+        self.child(id, name).map(|c| self.elements[c].text.as_str())
+    }
+
+    /// All elements named `name` below `id`, in document order.
+    pub fn descendants(&self, id: usize, name: &str) -> Vec<usize> {
+        let mut found = Vec::new();
+        let mut stack: Vec<usize> = self.elements[id].children.iter().rev().copied().collect();
+        while let Some(at) = stack.pop() {
+            if self.elements[at].name.eq_ignore_ascii_case(name) {
+                found.push(at);
+            }
+            stack.extend(self.elements[at].children.iter().rev().copied());
+        }
+        found
+    }
+
+    /// `/a/b/c` from the root down to `id` (a logical path, RULES.md §14).
+    pub fn logical_path(&self, id: usize) -> String {
+        let mut names = Vec::new();
+        let mut at = Some(id);
+        while let Some(el) = at {
+            names.push(self.elements[el].name.as_str());
+            at = self.elements[el].parent;
+        }
+        names.reverse();
+        format!("/{}", names.join("/"))
+    }
+}
+
+/// Parses `text` (BOM already removed); spans are offset by `base`.
+pub fn parse(text: &str, base: usize) -> Result<XmlDoc, SyntaxError> {
+    let mut reader = Reader::from_str(text);
+    reader.config_mut().check_end_names = true;
+    let mut doc = XmlDoc::default();
+    let mut stack: Vec<usize> = Vec::new();
+    // Raw text pieces of the element on top of the stack: (start, end).
+    let mut pieces: Vec<Vec<(usize, usize)>> = Vec::new();
+    let error = |offset: u64, message: String| SyntaxError {
+        offset: base + usize::try_from(offset).unwrap_or(usize::MAX),
+        message,
+    };
+    loop {
+        let start = usize::try_from(reader.buffer_position()).unwrap_or(usize::MAX);
+        let event = reader
+            .read_event()
+            .map_err(|e| error(reader.error_position(), e.to_string()))?;
+        let end = usize::try_from(reader.buffer_position()).unwrap_or(usize::MAX);
+        match event {
+            Event::Start(tag) | Event::Empty(tag) => {
+                let is_empty = text.as_bytes().get(end.wrapping_sub(2)) == Some(&b'/');
+                if stack.len() >= MAX_DEPTH {
+                    return Err(error(
+                        start as u64,
+                        format!("nesting deeper than {MAX_DEPTH} levels"),
+                    ));
+                }
+                let parent = stack.last().copied();
+                if parent.is_none() && !doc.elements.is_empty() {
+                    return Err(error(start as u64, "more than one root element".into()));
+                }
+                let mut attrs = Vec::new();
+                for attr in tag.attributes() {
+                    let attr = attr.map_err(|e| error(start as u64, e.to_string()))?;
+                    let raw = attr.value.as_ref();
+                    let value_start = (raw.as_ptr() as usize)
+                        .checked_sub(text.as_ptr() as usize)
+                        .filter(|&s| s + raw.len() <= text.len())
+                        .unwrap_or(start);
+                    attrs.push(XmlAttr {
+                        name: attr.key.as_ref().to_string(),
+                        value: unescape(raw).0,
+                        span: Span::new(base + value_start, base + value_start + raw.len()),
+                    });
+                }
+                let id = doc.elements.len();
+                doc.elements.push(XmlElement {
+                    name: tag.name().as_ref().to_string(),
+                    span: Span::new(base + start, base + end),
+                    start_tag: Span::new(base + start, base + end),
+                    attrs,
+                    children: Vec::new(),
+                    parent,
+                    text: String::new(),
+                    text_span: None,
+                });
+                if let Some(p) = parent {
+                    doc.elements[p].children.push(id);
+                }
+                if is_empty {
+                    continue;
+                }
+                stack.push(id);
+                pieces.push(Vec::new());
+            }
+            Event::End(_) => {
+                let (Some(id), Some(parts)) = (stack.pop(), pieces.pop()) else {
+                    return Err(error(start as u64, "unexpected end tag".into()));
+                };
+                let element = &mut doc.elements[id];
+                element.span = Span::new(element.span.start as usize, base + end);
+                if let (Some(first), Some(last)) = (parts.first(), parts.last()) {
+                    let raw = &text[first.0..last.1];
+                    let trimmed_start = first.0 + (raw.len() - raw.trim_start().len());
+                    let trimmed_end = last.1 - (raw.len() - raw.trim_end().len());
+                    if trimmed_end > trimmed_start {
+                        element.text = unescape(&text[trimmed_start..trimmed_end]).0;
+                        element.text_span =
+                            Some(Span::new(base + trimmed_start, base + trimmed_end));
+                    }
+                }
+            }
+            Event::Text(_) | Event::CData(_) | Event::GeneralRef(_) => {
+                if let Some(parts) = pieces.last_mut() {
+                    parts.push((start, end));
+                } else if !text[start..end].trim().is_empty() && doc.elements.is_empty() {
+                    return Err(error(start as u64, "text before the root element".into()));
+                }
+            }
+            Event::Eof => {
+                if let Some(&open) = stack.last() {
+                    return Err(error(
+                        end as u64,
+                        format!(
+                            "unexpected end of file: <{}> is not closed",
+                            doc.elements[open].name
+                        ),
+                    ));
+                }
+                if doc.elements.is_empty() {
+                    return Err(error(0, "no root element".into()));
+                }
+                return Ok(doc);
+            }
+            Event::Comment(_) | Event::Decl(_) | Event::PI(_) | Event::DocType(_) => {}
+        }
+    }
+}
+
+/// Unescapes raw XML text (entities, character references, CDATA sections) and
+/// returns, for each unescaped byte offset where the mapping changes, the raw
+/// offset it came from: `(unescaped_offset, raw_offset)`, ascending.
+pub fn unescape(raw: &str) -> (String, Vec<(usize, usize)>) {
+    let mut out = String::with_capacity(raw.len());
+    let mut map = vec![(0, 0)];
+    let bytes = raw.as_bytes();
+    let mut pos = 0;
+    while pos < raw.len() {
+        let rest = &raw[pos..];
+        if rest.starts_with("<![CDATA[") {
+            let body_start = pos + 9;
+            let body_end = raw[body_start..]
+                .find("]]>")
+                .map_or(raw.len(), |i| body_start + i);
+            map.push((out.len(), body_start));
+            out.push_str(&raw[body_start..body_end]);
+            pos = (body_end + 3).min(raw.len());
+            map.push((out.len(), pos));
+            continue;
+        }
+        if bytes[pos] == b'&' {
+            if let Some(semi) = rest.find(';').filter(|&i| i <= 12) {
+                let name = &rest[1..semi];
+                let ch = match name {
+                    "amp" => Some('&'),
+                    "lt" => Some('<'),
+                    "gt" => Some('>'),
+                    "quot" => Some('"'),
+                    "apos" => Some('\''),
+                    _ => name
+                        .strip_prefix("#x")
+                        .or_else(|| name.strip_prefix("#X"))
+                        .and_then(|h| u32::from_str_radix(h, 16).ok())
+                        .or_else(|| name.strip_prefix('#').and_then(|d| d.parse().ok()))
+                        .and_then(char::from_u32),
+                };
+                if let Some(ch) = ch {
+                    out.push(ch);
+                    pos += semi + 1;
+                    map.push((out.len(), pos));
+                    continue;
+                }
+            }
+        }
+        let first = rest.chars().next().map_or(1, char::len_utf8);
+        let next = rest[first..]
+            .find(['&', '<'])
+            .map_or(raw.len(), |i| pos + first + i);
+        out.push_str(&raw[pos..next]);
+        pos = next;
+    }
+    (out, map)
+}
+
+/// Maps an offset in unescaped text back to the raw text, using [`unescape`]'s map.
+pub fn raw_offset(map: &[(usize, usize)], unescaped: usize) -> usize {
+    let at = map
+        .partition_point(|&(u, _)| u <= unescaped)
+        .saturating_sub(1);
+    let (u, r) = map[at];
+    r + (unescaped - u)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn element_text_and_attribute_spans_with_bom_and_non_ascii() {
+        let raw = "\u{feff}<?xml version=\"1.0\"?>\r\n<Workflow Name=\"Flüsse &amp; Co\">\r\n  <StateCode> 1 </StateCode>\r\n  <Empty/>\r\n</Workflow>";
+        let doc = parse(&raw[3..], 3).expect("valid XML");
+        let root = doc.el(0);
+        assert_eq!(root.name, "Workflow");
+        let name = root.attr("Name").expect("attr");
+        assert_eq!(name.value, "Flüsse & Co");
+        assert_eq!(&raw[name.span.range()], "Flüsse &amp; Co");
+        let state = doc.el(doc.child(0, "statecode").expect("child"));
+        assert_eq!(state.text, "1");
+        assert_eq!(&raw[state.value_span().range()], "1");
+        let empty = doc.el(doc.child(0, "Empty").expect("empty"));
+        assert_eq!(&raw[empty.value_span().range()], "<Empty/>");
+        assert!(raw[root.span.range()].ends_with("</Workflow>"));
+        assert_eq!(doc.logical_path(1), "/Workflow/StateCode");
+    }
+
+    #[test]
+    fn escaped_text_maps_back_to_raw_offsets() {
+        let raw = "• a &lt;b&gt; &#233;c &unknown; é";
+        let (text, map) = unescape(raw);
+        assert_eq!(text, "• a <b> éc &unknown; é");
+        let c = text.find('c').expect("c");
+        assert_eq!(&raw[raw_offset(&map, c)..], "c &unknown; é");
+        let b = text.find('b').expect("b");
+        assert_eq!(&raw[raw_offset(&map, b)..raw_offset(&map, b) + 1], "b");
+    }
+
+    #[test]
+    fn errors_have_positions() {
+        let err = parse("<a><b></a>", 0).expect_err("mismatch");
+        assert_eq!(err.offset, 6);
+        let err = parse("<a><b>", 0).expect_err("unclosed");
+        assert!(err.message.contains("not closed"));
+    }
+
+    #[test]
+    fn deep_nesting_is_rejected() {
+        let text = "<a>".repeat(10_000);
+        assert!(parse(&text, 0).is_err());
+    }
+}

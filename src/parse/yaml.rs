@@ -1,0 +1,487 @@
+//! A YAML node tree with byte spans, built from saphyr-parser events.
+//!
+//! Tolerates what Copilot Studio accepts and strict YAML rejects: a plain key
+//! starting with `@` (`@odata.nextLink:`) and a Markdown code fence around the
+//! document. Aliases are kept as aliases, never expanded (no alias bombs).
+
+use saphyr_parser::{Event, Parser, ScalarStyle};
+
+use crate::source::Span;
+
+use super::{MAX_DEPTH, SyntaxError};
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct YamlNode {
+    /// A scalar's text as written (quotes included; block scalars from the first
+    /// content line, trailing line breaks excluded).
+    pub span: Span,
+    pub kind: YamlKind,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum YamlKind {
+    Scalar { value: String, plain: bool },
+    Seq(Vec<YamlNode>),
+    Map(Vec<YamlEntry>),
+    Alias,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct YamlEntry {
+    pub key: YamlNode,
+    pub value: YamlNode,
+}
+
+impl YamlEntry {
+    pub fn key_str(&self) -> Option<&str> {
+        self.key.as_str()
+    }
+}
+
+impl YamlNode {
+    pub fn entries(&self) -> &[YamlEntry] {
+        match &self.kind {
+            YamlKind::Map(entries) => entries,
+            _ => &[],
+        }
+    }
+
+    pub fn items(&self) -> &[YamlNode] {
+        match &self.kind {
+            YamlKind::Seq(items) => items,
+            _ => &[],
+        }
+    }
+
+    pub fn entry(&self, key: &str) -> Option<&YamlEntry> {
+        self.entries().iter().find(|e| e.key_str() == Some(key))
+    }
+
+    pub fn get(&self, key: &str) -> Option<&YamlNode> {
+        self.entry(key).map(|e| &e.value)
+    }
+
+    pub fn path(&self, keys: &[&str]) -> Option<&YamlNode> {
+        keys.iter().try_fold(self, |node, key| node.get(key))
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.kind {
+            YamlKind::Scalar { value, .. } => Some(value),
+            _ => None,
+        }
+    }
+
+    /// A scalar that is not null: the text, trimmed.
+    pub fn as_text(&self) -> Option<&str> {
+        if self.is_null() {
+            return None;
+        }
+        self.as_str().map(str::trim)
+    }
+
+    pub fn as_bool(&self) -> Option<bool> {
+        match &self.kind {
+            YamlKind::Scalar { value, plain: true } => match value.as_str() {
+                "true" | "True" | "TRUE" => Some(true),
+                "false" | "False" | "FALSE" => Some(false),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    pub fn as_i64(&self) -> Option<i64> {
+        match &self.kind {
+            YamlKind::Scalar { value, plain: true } => value.trim().parse().ok(),
+            _ => None,
+        }
+    }
+
+    /// An empty plain scalar, `~` or `null`.
+    pub fn is_null(&self) -> bool {
+        matches!(&self.kind, YamlKind::Scalar { value, plain: true } if matches!(value.as_str(), "" | "~" | "null" | "Null" | "NULL"))
+    }
+
+    /// The `kind:` of a Copilot Studio object.
+    pub fn kind_name(&self) -> Option<&str> {
+        self.get("kind").and_then(YamlNode::as_str)
+    }
+
+    pub fn id(&self) -> Option<&str> {
+        self.get("id").and_then(YamlNode::as_str)
+    }
+}
+
+/// Parses the first document of `text` (BOM already removed); spans are offset by `base`.
+/// An empty document gives an empty map.
+pub fn parse(text: &str, base: usize) -> Result<YamlNode, SyntaxError> {
+    let mut working = text.to_string();
+    unfence(&mut working);
+    let mut substituted: Vec<(usize, char)> = Vec::new();
+    loop {
+        match build(&working, base, &substituted) {
+            Ok(node) => return Ok(node),
+            Err(Failure::Reserved(offset)) if substituted.len() < 10_000 => {
+                // Copilot Studio writes keys like `@odata.nextLink:` unquoted; read
+                // them as if quoted by parsing with a same-width stand-in.
+                let original = working[offset..].chars().next().unwrap_or('@');
+                working.replace_range(offset..offset + 1, "_");
+                substituted.push((offset, original));
+            }
+            Err(Failure::Reserved(offset)) => {
+                return Err(SyntaxError {
+                    offset: base + offset,
+                    message: "unexpected reserved character".into(),
+                });
+            }
+            Err(Failure::Syntax(err)) => {
+                // Copilot Studio also accepts a double-quoted value with unescaped
+                // inner quotes (`value: "=["A", "B"]"`): read the text between the
+                // outer quotes as a plain scalar, if that parses.
+                if err
+                    .message
+                    .contains("trailing content after double-quoted scalar")
+                    && substituted.len() < 10_000
+                {
+                    if let Some((open, close)) = outer_quotes(&working, err.offset - base) {
+                        working.replace_range(open..open + 1, " ");
+                        working.replace_range(close..close + 1, " ");
+                        substituted.push((open, ' '));
+                        continue;
+                    }
+                }
+                return Err(err);
+            }
+        }
+    }
+}
+
+enum Failure {
+    Reserved(usize),
+    Syntax(SyntaxError),
+}
+
+/// The first and last `"` of the line holding `offset`, when the line's value
+/// ends with a quote.
+fn outer_quotes(text: &str, offset: usize) -> Option<(usize, usize)> {
+    let offset = offset.min(text.len());
+    let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
+    let line = &text[line_start..line_end];
+    let open = line_start + line.find('"')?;
+    let close = line_start + line.trim_end().rfind('"')?;
+    (close > open && close + 1 == line_start + line.trim_end().len()).then_some((open, close))
+}
+
+/// Blanks a Markdown fence (```` ```Lang ```` … ```` ``` ````) around the document,
+/// keeping every byte offset.
+fn unfence(text: &mut String) {
+    let trimmed = text.trim_start();
+    if !trimmed.starts_with("```") {
+        return;
+    }
+    let open = text.len() - trimmed.len();
+    let open_end = text[open..].find('\n').map_or(text.len(), |i| open + i);
+    blank(text, open, open_end);
+    if let Some(close) = text.rfind("```") {
+        if close > open_end {
+            let close_end = text[close..].find('\n').map_or(text.len(), |i| close + i);
+            blank(text, close, close_end);
+        }
+    }
+}
+
+fn blank(text: &mut String, start: usize, end: usize) {
+    let spaces = " ".repeat(end - start);
+    text.replace_range(start..end, &spaces);
+}
+
+enum Frame {
+    Seq {
+        start: usize,
+        flow_end: bool,
+        items: Vec<YamlNode>,
+    },
+    Map {
+        start: usize,
+        flow_end: bool,
+        entries: Vec<YamlEntry>,
+        pending_key: Option<YamlNode>,
+    },
+}
+
+fn build(text: &str, base: usize, substituted: &[(usize, char)]) -> Result<YamlNode, Failure> {
+    let offsets = CharOffsets::new(text);
+    let mut parser = Parser::new_from_str(text);
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut root: Option<YamlNode> = None;
+    let mut documents = 0;
+    while let Some(next) = parser.next_event() {
+        let (event, span) = match next {
+            Ok(ok) => ok,
+            Err(err) => {
+                let offset = offsets.byte(err.marker().index());
+                if err.info().starts_with("unexpected character: `@'")
+                    || err.info().starts_with("unexpected character: ``'")
+                {
+                    if let Some(b'@' | b'`') = text.as_bytes().get(offset) {
+                        return Err(Failure::Reserved(offset));
+                    }
+                }
+                return Err(Failure::Syntax(SyntaxError {
+                    offset: base + offset,
+                    message: err.info().to_string(),
+                }));
+            }
+        };
+        let start = offsets.byte(span.start.index());
+        let end = offsets.byte(span.end.index());
+        let node = match event {
+            Event::StreamEnd => break,
+            Event::DocumentStart(_) => {
+                documents += 1;
+                if documents > 1 {
+                    break;
+                }
+                continue;
+            }
+            Event::StreamStart | Event::DocumentEnd | Event::Nothing => continue,
+            Event::SequenceStart(..) | Event::MappingStart(..) => {
+                if stack.len() >= MAX_DEPTH {
+                    return Err(Failure::Syntax(SyntaxError {
+                        offset: base + start,
+                        message: format!("nesting deeper than {MAX_DEPTH} levels"),
+                    }));
+                }
+                let flow_end = end > start;
+                stack.push(if matches!(event, Event::SequenceStart(..)) {
+                    Frame::Seq {
+                        start,
+                        flow_end,
+                        items: Vec::new(),
+                    }
+                } else {
+                    Frame::Map {
+                        start,
+                        flow_end,
+                        entries: Vec::new(),
+                        pending_key: None,
+                    }
+                });
+                continue;
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                let Some(frame) = stack.pop() else { continue };
+                match frame {
+                    Frame::Seq {
+                        start: s,
+                        flow_end,
+                        items,
+                    } => {
+                        let e =
+                            collection_end(flow_end, end, items.last().map(|n| n.span), s, base);
+                        YamlNode {
+                            span: Span::new(base + s, e),
+                            kind: YamlKind::Seq(items),
+                        }
+                    }
+                    Frame::Map {
+                        start: s,
+                        flow_end,
+                        entries,
+                        ..
+                    } => {
+                        let e = collection_end(
+                            flow_end,
+                            end,
+                            entries.last().map(|n| n.value.span),
+                            s,
+                            base,
+                        );
+                        YamlNode {
+                            span: Span::new(base + s, e),
+                            kind: YamlKind::Map(entries),
+                        }
+                    }
+                }
+            }
+            Event::Scalar(value, style, _, _) => {
+                let (s, e) = scalar_bounds(text, start, end, style);
+                let mut value = value.into_owned();
+                if let Some(&(_, original)) = substituted.iter().find(|(at, _)| *at == s) {
+                    if value.starts_with('_') {
+                        value.replace_range(0..1, original.encode_utf8(&mut [0; 4]));
+                    }
+                }
+                YamlNode {
+                    span: Span::new(base + s, base + e),
+                    kind: YamlKind::Scalar {
+                        value,
+                        plain: style == ScalarStyle::Plain,
+                    },
+                }
+            }
+            Event::Alias(_) => YamlNode {
+                span: Span::new(base + start, base + end),
+                kind: YamlKind::Alias,
+            },
+        };
+        match stack.last_mut() {
+            None => {
+                if root.is_none() {
+                    root = Some(node);
+                }
+            }
+            Some(Frame::Seq { items, .. }) => items.push(node),
+            Some(Frame::Map {
+                entries,
+                pending_key,
+                ..
+            }) => match pending_key.take() {
+                None => *pending_key = Some(node),
+                Some(key) => entries.push(YamlEntry { key, value: node }),
+            },
+        }
+    }
+    Ok(root.unwrap_or(YamlNode {
+        span: Span::new(base, base),
+        kind: YamlKind::Map(Vec::new()),
+    }))
+}
+
+fn collection_end(
+    flow: bool,
+    end: usize,
+    last_child: Option<Span>,
+    start: usize,
+    base: usize,
+) -> usize {
+    if flow {
+        base + end
+    } else {
+        last_child.map_or(base + start, |s| s.end as usize)
+    }
+}
+
+/// The scalar's own text: block scalars start at their content and their event
+/// span runs on to the next token, so trailing whitespace is cut.
+fn scalar_bounds(text: &str, start: usize, end: usize, style: ScalarStyle) -> (usize, usize) {
+    let end = end.min(text.len());
+    let start = start.min(end);
+    match style {
+        ScalarStyle::Literal | ScalarStyle::Folded | ScalarStyle::Plain => {
+            let trimmed = text[start..end].trim_end();
+            (start, start + trimmed.len())
+        }
+        _ => (start, end),
+    }
+}
+
+/// saphyr-parser reports character indexes; spans must be bytes.
+struct CharOffsets {
+    /// Byte offset of each character, plus the text length; empty for ASCII text.
+    table: Vec<usize>,
+    len: usize,
+}
+
+impl CharOffsets {
+    fn new(text: &str) -> Self {
+        let table = if text.is_ascii() {
+            Vec::new()
+        } else {
+            text.char_indices()
+                .map(|(i, _)| i)
+                .chain(std::iter::once(text.len()))
+                .collect()
+        };
+        CharOffsets {
+            table,
+            len: text.len(),
+        }
+    }
+
+    fn byte(&self, char_index: usize) -> usize {
+        if self.table.is_empty() {
+            char_index.min(self.len)
+        } else {
+            self.table.get(char_index).copied().unwrap_or(self.len)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text_of<'a>(raw: &'a str, node: &YamlNode) -> &'a str {
+        &raw[node.span.range()]
+    }
+
+    #[test]
+    fn spans_with_bom_crlf_and_non_ascii() {
+        let raw = "\u{feff}kind: AdaptiveDialog\r\nbeginDialog:\r\n  actions:\r\n    - kind: SendActivity\r\n      id: héllo\r\n      activity: |-\r\n        Grüße\r\n        world\r\n      q: \"a\\\"b\"\r\n";
+        let doc = parse(&raw[3..], 3).expect("valid YAML");
+        assert_eq!(doc.kind_name(), Some("AdaptiveDialog"));
+        let action = &doc
+            .path(&["beginDialog", "actions"])
+            .expect("actions")
+            .items()[0];
+        assert_eq!(text_of(raw, action.get("id").expect("id")), "héllo");
+        let activity = action.get("activity").expect("activity");
+        assert_eq!(activity.as_str(), Some("Grüße\nworld"));
+        assert_eq!(text_of(raw, activity), "Grüße\r\n        world");
+        assert_eq!(text_of(raw, action.get("q").expect("q")), "\"a\\\"b\"");
+        assert_eq!(text_of(raw, &doc.entries()[0].key), "kind");
+    }
+
+    #[test]
+    fn unquoted_at_key_is_accepted() {
+        let raw = "value:\n  @odata.nextLink: =Topic.x\n  b: 1\n";
+        let doc = parse(raw, 0).expect("tolerated");
+        let value = doc.get("value").expect("map");
+        assert_eq!(value.entries()[0].key_str(), Some("@odata.nextLink"));
+        assert_eq!(text_of(raw, &value.entries()[0].key), "@odata.nextLink");
+        assert_eq!(value.get("b").and_then(YamlNode::as_i64), Some(1));
+    }
+
+    #[test]
+    fn empty_values_flow_collections_and_fences() {
+        let raw = "```CopilotStudio\ninstructions:\ne: {}\nm: [a, b]\n```\n";
+        let doc = parse(raw, 0).expect("fenced YAML");
+        assert!(doc.get("instructions").expect("key").is_null());
+        assert_eq!(text_of(raw, doc.get("e").expect("e")), "{}");
+        assert_eq!(text_of(raw, doc.get("m").expect("m")), "[a, b]");
+    }
+
+    #[test]
+    fn syntax_errors_have_positions() {
+        let raw = "a: [1, 2\nb: c\n";
+        let err = parse(raw, 0).expect_err("unclosed flow sequence");
+        assert!(err.offset > 0 && err.offset <= raw.len());
+    }
+
+    #[test]
+    fn double_quoted_value_with_inner_quotes_is_tolerated() {
+        let raw = "value: \"=[\"Alpha\", \"Beta\"]\"\nnext: 1\n";
+        let doc = parse(raw, 0).expect("tolerated");
+        assert_eq!(
+            doc.get("value").and_then(YamlNode::as_str),
+            Some("=[\"Alpha\", \"Beta\"]")
+        );
+        assert_eq!(doc.get("next").and_then(YamlNode::as_i64), Some(1));
+    }
+
+    #[test]
+    fn aliases_are_not_expanded() {
+        let raw = "a: &x [1, 2]\nb: *x\n";
+        let doc = parse(raw, 0).expect("valid");
+        assert!(matches!(doc.get("b").expect("b").kind, YamlKind::Alias));
+    }
+
+    #[test]
+    fn deep_nesting_is_rejected() {
+        let raw = "[".repeat(5_000);
+        assert!(parse(&raw, 0).is_err());
+    }
+}
