@@ -7,8 +7,16 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use std::io::IsTerminal;
+
+use rayon::prelude::*;
+
+use crate::engine::{self, Selection};
+use crate::finding::{Confidence, Severity};
 use crate::inventory;
 use crate::model::{Solution, Workspace};
+use crate::output::{self, Report, SolutionSource};
+use crate::rules;
 use crate::source::{self, Limits};
 
 /// Exit codes shared by every command.
@@ -21,17 +29,137 @@ pub const EXIT_ERROR: u8 = 2;
     name = "pplint",
     version,
     about = "Fast, offline well-architected linter for exported Power Platform solutions",
+    long_about = "Fast, offline well-architected linter for exported Power Platform solutions.\n\n\
+        `pplint PATH...` is `pplint check PATH...`.",
     args_conflicts_with_subcommands = true
 )]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
+    #[command(flatten)]
+    check: CheckArgs,
 }
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Lint solutions (the default command).
+    Check(CheckArgs),
     /// Show what was found in each solution (agents, topics, flows, connectors…).
     Inventory(InventoryArgs),
+    /// List the rules.
+    Rules(RulesArgs),
+    /// Print a rule's documentation.
+    Explain {
+        /// Rule ID (AGT001) or name (agent-no-authentication).
+        rule: String,
+    },
+}
+
+#[derive(Debug, Args)]
+struct CheckArgs {
+    /// Solution .zip files, unpacked or SolutionPackager folders, .mcs.yml
+    /// workspaces, connector folders, or folders holding any of them.
+    #[arg(value_name = "PATH")]
+    paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = CheckFormat::Human, env = "PPLINT_FORMAT")]
+    format: CheckFormat,
+    /// Exit 1 when a finding of this severity or higher is reported. Cumulative:
+    /// `--fail-on medium` fails on medium, high and critical (unlike Solution
+    /// Checker, whose threshold is not cumulative). `never` always exits 0
+    /// unless pplint itself fails (exit 2).
+    #[arg(long, value_enum, default_value_t = FailOn::High, env = "PPLINT_FAIL_ON")]
+    fail_on: FailOn,
+    /// Colour in human output; `auto` honours NO_COLOR and non-terminals.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    color: ColorChoice,
+    #[command(flatten)]
+    filter: FilterArgs,
+    /// Make unparsable input (PPX000) fatal: exit 2.
+    #[arg(long)]
+    strict: bool,
+    #[command(flatten)]
+    limits: LimitArgs,
+}
+
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Rule selection")]
+struct FilterArgs {
+    /// Run only these rules: IDs, ID prefixes (AGT) or names, comma-separated.
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    select: Vec<String>,
+    /// Never run these rules: IDs, ID prefixes or names, comma-separated.
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    ignore: Vec<String>,
+    /// `regular` runs the default rules and reports confidence medium or higher;
+    /// `pedantic` runs every rule at every confidence.
+    #[arg(long, value_enum, default_value_t = Persona::Regular)]
+    persona: Persona,
+    /// Drop findings below this confidence.
+    #[arg(long, value_enum)]
+    min_confidence: Option<ConfidenceArg>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum CheckFormat {
+    Human,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum FailOn {
+    Critical,
+    High,
+    Medium,
+    Low,
+    Info,
+    Never,
+}
+
+impl FailOn {
+    fn threshold(self) -> Option<Severity> {
+        match self {
+            FailOn::Critical => Some(Severity::Critical),
+            FailOn::High => Some(Severity::High),
+            FailOn::Medium => Some(Severity::Medium),
+            FailOn::Low => Some(Severity::Low),
+            FailOn::Info => Some(Severity::Info),
+            FailOn::Never => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Persona {
+    Regular,
+    Pedantic,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum ConfidenceArg {
+    Low,
+    Medium,
+    High,
+}
+
+#[derive(Debug, Args)]
+struct RulesArgs {
+    #[arg(long, value_enum, default_value_t = RulesFormat::Table)]
+    format: RulesFormat,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum RulesFormat {
+    Table,
+    Json,
+    Markdown,
 }
 
 #[derive(Debug, Args)]
@@ -97,11 +225,18 @@ pub fn run(
         }
     };
     let result = match cli.command {
+        Some(Command::Check(args)) => run_check(&args, out, err),
         Some(Command::Inventory(args)) => run_inventory(&args, out, err),
-        None => {
-            let _ = writeln!(err, "error: no command given; see 'pplint --help'");
+        Some(Command::Rules(args)) => run_rules(&args, out),
+        Some(Command::Explain { rule }) => run_explain(&rule, out, err),
+        None if cli.check.paths.is_empty() => {
+            let _ = writeln!(
+                err,
+                "error: no PATH given; usage: pplint [check] PATH... (see 'pplint --help')"
+            );
             Ok(EXIT_ERROR)
         }
+        None => run_check(&cli.check, out, err),
     };
     match result {
         Ok(code) => code,
@@ -168,4 +303,125 @@ fn run_inventory(
         inventory::write_json(&report, out)?;
     }
     Ok(if failed { EXIT_ERROR } else { EXIT_OK })
+}
+
+fn run_check(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::io::Result<u8> {
+    if args.paths.is_empty() {
+        writeln!(err, "error: no PATH given; usage: pplint check PATH...")?;
+        return Ok(EXIT_ERROR);
+    }
+    let (workspaces, input_failed) = load_all(&args.paths, &args.limits.limits(), err);
+    let solutions: Vec<Solution<'_>> = workspaces.par_iter().map(Solution::build).collect();
+    let selection = Selection {
+        select: args.filter.select.clone(),
+        ignore: args.filter.ignore.clone(),
+        pedantic: args.filter.persona == Persona::Pedantic,
+        min_confidence: args.filter.min_confidence.map(|c| match c {
+            ConfidenceArg::Low => Confidence::Low,
+            ConfidenceArg::Medium => Confidence::Medium,
+            ConfidenceArg::High => Confidence::High,
+        }),
+    };
+    if let Some(unknown) = unknown_rule_patterns(&selection) {
+        writeln!(err, "error: no rule matches {unknown}; see 'pplint rules'")?;
+        return Ok(EXIT_ERROR);
+    }
+    let outcome = engine::lint(&solutions, &rules::registry(), &selection);
+    let sources: Vec<SolutionSource<'_>> = workspaces
+        .iter()
+        .map(|ws| SolutionSource {
+            source: &ws.source,
+            files: &ws.files,
+        })
+        .collect();
+    let report = Report {
+        solutions: &sources,
+        findings: &outcome.findings,
+    };
+    match args.format {
+        CheckFormat::Human => {
+            let color = match args.color {
+                ColorChoice::Always => true,
+                ColorChoice::Never => false,
+                ColorChoice::Auto => {
+                    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                        && std::io::stdout().is_terminal()
+                }
+            };
+            output::human::render(
+                &report,
+                &output::human::HumanOptions { color, width: 100 },
+                out,
+            )?;
+        }
+        CheckFormat::Json => output::json::render(&report, out)?,
+    }
+    for error in &outcome.internal_errors {
+        writeln!(
+            err,
+            "error: internal error in rule {} on {}: {} (this is a bug in pplint; the other rules' findings are complete)",
+            error.rule, error.source, error.message
+        )?;
+    }
+    let unparsable = outcome
+        .findings
+        .iter()
+        .any(|f| f.rule.id == rules::PPX000.id && !f.suppressed);
+    if args.strict && unparsable {
+        writeln!(
+            err,
+            "error: --strict: some input could not be parsed (PPX000)"
+        )?;
+    }
+    if input_failed || !outcome.internal_errors.is_empty() || (args.strict && unparsable) {
+        return Ok(EXIT_ERROR);
+    }
+    let failing = args.fail_on.threshold().is_some_and(|threshold| {
+        outcome
+            .findings
+            .iter()
+            .any(|f| !f.suppressed && f.severity >= threshold)
+    });
+    Ok(if failing { EXIT_FINDINGS } else { EXIT_OK })
+}
+
+/// The first `--select`/`--ignore` entry that matches no rule, if any.
+fn unknown_rule_patterns(selection: &Selection) -> Option<String> {
+    let metas = rules::all_meta();
+    selection
+        .select
+        .iter()
+        .chain(&selection.ignore)
+        .filter(|p| !p.trim().is_empty())
+        .find(|p| {
+            let probe = Selection {
+                select: vec![(*p).clone()],
+                ..Selection::default()
+            };
+            !metas.iter().any(|m| probe.runs(m))
+        })
+        .cloned()
+}
+
+fn run_rules(args: &RulesArgs, out: &mut dyn Write) -> std::io::Result<u8> {
+    let metas = rules::all_meta();
+    match args.format {
+        RulesFormat::Json => rules::docs::write_json(&metas, out)?,
+        RulesFormat::Markdown => write!(out, "{}", rules::docs::index_markdown(&metas))?,
+        RulesFormat::Table => rules::docs::write_table(&metas, out)?,
+    }
+    Ok(EXIT_OK)
+}
+
+fn run_explain(rule: &str, out: &mut dyn Write, err: &mut dyn Write) -> std::io::Result<u8> {
+    match rules::find_meta(rule) {
+        Some(meta) => {
+            write!(out, "{}", rules::docs::rule_markdown(meta))?;
+            Ok(EXIT_OK)
+        }
+        None => {
+            writeln!(err, "error: unknown rule '{rule}'; see 'pplint rules'")?;
+            Ok(EXIT_ERROR)
+        }
+    }
 }

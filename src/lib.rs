@@ -3,9 +3,13 @@
 //! → source; output depends on findings and sources only.
 
 pub mod cli;
+pub mod engine;
+pub mod finding;
 pub mod inventory;
 pub mod model;
+pub mod output;
 pub mod parse;
+pub mod rules;
 pub mod source;
 
 pub use cli::run;

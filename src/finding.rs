@@ -1,0 +1,225 @@
+//! The one finding model every rule produces and every renderer reads.
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::model::Loc;
+use crate::rules::RuleMeta;
+use crate::source::{FileId, Span};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl Severity {
+    pub const ALL_DESCENDING: [Severity; 5] = [
+        Severity::Critical,
+        Severity::High,
+        Severity::Medium,
+        Severity::Low,
+        Severity::Info,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Confidence {
+    Low,
+    Medium,
+    High,
+}
+
+impl Confidence {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Confidence::Low => "low",
+            Confidence::Medium => "medium",
+            Confidence::High => "high",
+        }
+    }
+}
+
+/// Power Platform Well-Architected pillars.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Pillar {
+    Security,
+    Reliability,
+    OperationalExcellence,
+    PerformanceEfficiency,
+    ExperienceOptimization,
+}
+
+impl Pillar {
+    pub const ALL: [Pillar; 5] = [
+        Pillar::Security,
+        Pillar::Reliability,
+        Pillar::OperationalExcellence,
+        Pillar::PerformanceEfficiency,
+        Pillar::ExperienceOptimization,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Pillar::Security => "Security",
+            Pillar::Reliability => "Reliability",
+            Pillar::OperationalExcellence => "Operational Excellence",
+            Pillar::PerformanceEfficiency => "Performance Efficiency",
+            Pillar::ExperienceOptimization => "Experience Optimization",
+        }
+    }
+}
+
+/// Layout-independent identity of the component a finding is about (RULES.md §14).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ComponentRef {
+    pub kind: &'static str,
+    pub identity: String,
+}
+
+impl ComponentRef {
+    pub fn new(kind: &'static str, identity: impl Into<String>) -> Self {
+        ComponentRef {
+            kind,
+            identity: identity.into(),
+        }
+    }
+}
+
+/// The file a location is in.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum FileRef {
+    /// A file that was read.
+    Id(FileId),
+    /// A path inside the solution that could not be read; empty for the archive itself.
+    Unread(String),
+}
+
+/// Where a finding points: a file of a solution, a byte range, a logical path.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Location {
+    /// Index of the solution in the run.
+    pub solution: usize,
+    pub file: FileRef,
+    pub span: Span,
+    pub logical_path: String,
+}
+
+impl Location {
+    pub fn at(solution: usize, loc: &Loc) -> Location {
+        Location {
+            solution,
+            file: FileRef::Id(loc.file),
+            span: loc.span,
+            logical_path: loc.path.clone(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Related {
+    pub location: Location,
+    pub message: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct Finding {
+    pub rule: &'static RuleMeta,
+    pub severity: Severity,
+    pub confidence: Confidence,
+    pub message: String,
+    pub component: ComponentRef,
+    pub primary: Location,
+    /// Label under the primary span.
+    pub label: String,
+    pub related: Vec<Related>,
+    pub help: String,
+    /// Stable per-rule detail that tells two findings on one path apart
+    /// (a normalised URL, a reference name, a secret's hash).
+    pub discriminator: String,
+    /// The logical path the fingerprint uses when it differs from the primary's
+    /// (a workspace setting keyed like its export twin).
+    pub canonical_path: Option<String>,
+    /// Secret material at the primary span: renderers print `redacted` instead.
+    pub sensitive: bool,
+    pub redacted: Option<String>,
+    pub suppressed: bool,
+}
+
+impl Finding {
+    /// `pplint/v1:` + 32 hex of SHA-256(rule␟kind␟identity␟logical path␟discriminator).
+    /// No line, column, offset, file path or version: re-exports keep it.
+    pub fn fingerprint(&self) -> String {
+        let path = self
+            .canonical_path
+            .as_deref()
+            .unwrap_or(&self.primary.logical_path);
+        let input = [
+            self.rule.id,
+            self.component.kind,
+            &self.component.identity,
+            path,
+            &self.discriminator,
+        ]
+        .join("\u{241F}");
+        let digest = Sha256::digest(input.as_bytes());
+        let hex: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
+        format!("pplint/v1:{hex}")
+    }
+
+    // Builder-style adjustments used by rules.
+
+    /// Adds a related span in the same solution.
+    pub fn related(&mut self, loc: &Loc, message: impl Into<String>) -> &mut Self {
+        self.related.push(Related {
+            location: Location::at(self.primary.solution, loc),
+            message: message.into(),
+        });
+        self
+    }
+
+    pub fn severity(&mut self, severity: Severity) -> &mut Self {
+        self.severity = severity;
+        self
+    }
+
+    pub fn confidence(&mut self, confidence: Confidence) -> &mut Self {
+        self.confidence = confidence;
+        self
+    }
+
+    pub fn label(&mut self, label: impl Into<String>) -> &mut Self {
+        self.label = label.into();
+        self
+    }
+
+    pub fn help(&mut self, help: impl Into<String>) -> &mut Self {
+        self.help = help.into();
+        self
+    }
+
+    pub fn discriminator(&mut self, discriminator: impl Into<String>) -> &mut Self {
+        self.discriminator = discriminator.into();
+        self
+    }
+
+    pub fn canonical_path(&mut self, path: impl Into<String>) -> &mut Self {
+        self.canonical_path = Some(path.into());
+        self
+    }
+}

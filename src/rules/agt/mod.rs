@@ -1,0 +1,3 @@
+//! AGT: agent settings.
+
+pub mod agent_no_authentication;

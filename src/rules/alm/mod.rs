@@ -1,0 +1,3 @@
+//! ALM: solution hygiene.
+
+pub mod env_var_value_exported;

@@ -1,0 +1,50 @@
+//! What a rule reports into.
+
+use crate::finding::{ComponentRef, Finding, Location};
+use crate::model::Loc;
+
+use super::RuleMeta;
+
+pub struct RuleContext<'r> {
+    meta: &'static RuleMeta,
+    solution: usize,
+    findings: &'r mut Vec<Finding>,
+}
+
+impl<'r> RuleContext<'r> {
+    pub fn new(meta: &'static RuleMeta, solution: usize, findings: &'r mut Vec<Finding>) -> Self {
+        RuleContext {
+            meta,
+            solution,
+            findings,
+        }
+    }
+
+    /// Reports a finding at `primary` with the rule's defaults; the returned
+    /// finding can be adjusted (related spans, severity, discriminator…).
+    pub fn report(
+        &mut self,
+        component: ComponentRef,
+        primary: &Loc,
+        message: impl Into<String>,
+    ) -> &mut Finding {
+        self.findings.push(Finding {
+            rule: self.meta,
+            severity: self.meta.severity,
+            confidence: self.meta.confidence,
+            message: message.into(),
+            component,
+            primary: Location::at(self.solution, primary),
+            label: String::new(),
+            related: Vec::new(),
+            help: self.meta.help.to_string(),
+            discriminator: String::new(),
+            canonical_path: None,
+            sensitive: false,
+            redacted: None,
+            suppressed: false,
+        });
+        let last = self.findings.len() - 1;
+        &mut self.findings[last]
+    }
+}

@@ -1,0 +1,3 @@
+//! KNW: knowledge and unmanaged data sources.
+
+pub mod knowledge_general_model_knowledge;

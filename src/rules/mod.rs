@@ -1,0 +1,190 @@
+//! The rule registry: metadata, docs and detection, one rule per file.
+//! Rules only detect and report data; they never render.
+
+mod context;
+pub mod docs;
+mod helpers;
+
+mod agt;
+mod alm;
+mod knw;
+mod rai;
+
+pub use context::RuleContext;
+
+use crate::finding::{Confidence, Pillar, Severity};
+use crate::model::Solution;
+
+/// Everything about a rule except its detection code.
+#[derive(Debug)]
+pub struct RuleMeta {
+    /// `AREA` + 3 digits, never reused.
+    pub id: &'static str,
+    /// kebab-case; reads well as "allow <name>".
+    pub name: &'static str,
+    pub summary: &'static str,
+    pub pillar: Pillar,
+    /// Well-Architected checklist code, `—` when none fits.
+    pub waf: &'static str,
+    pub severity: Severity,
+    pub confidence: Confidence,
+    /// Runs in the default persona; otherwise only with `--persona pedantic` or selection.
+    pub default_on: bool,
+    /// The one-line fix shown under every finding.
+    pub help: &'static str,
+    /// Markdown: what it does, why it matters, example, fix.
+    pub docs: &'static str,
+}
+
+impl RuleMeta {
+    pub fn docs_url(&self) -> String {
+        format!("docs/rules/{}.md", self.id)
+    }
+
+    /// The docs with the leading space of each `///` line removed.
+    pub fn docs_markdown(&self) -> String {
+        self.docs
+            .lines()
+            .map(|l| l.strip_prefix(' ').unwrap_or(l))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+}
+
+/// Detection over the immutable model of one solution.
+pub trait Rule: Send + Sync {
+    fn meta(&self) -> &'static RuleMeta;
+    fn check(&self, solution: &Solution<'_>, cx: &mut RuleContext<'_>);
+}
+
+/// Declares a rule's struct and its [`RuleMeta`], capturing the `///` docs. A
+/// rule with `options: Type` holds them in a field, built from `Type::default()`.
+macro_rules! declare_rule {
+    (
+        $(#[doc = $doc:literal])*
+        pub $name:ident {
+            $($meta:tt)*
+        }
+    ) => {
+        $crate::rules::declare_rule!(@meta [$($doc)*] $name [] $($meta)*);
+    };
+    (@meta [$($doc:literal)*] $name:ident [$($opts:ty)?]
+        id: $id:literal,
+        name: $rule_name:literal,
+        summary: $summary:literal,
+        pillar: $pillar:ident,
+        waf: $waf:literal,
+        severity: $severity:ident,
+        confidence: $confidence:ident,
+        default_on: $default_on:literal,
+        help: $help:literal,
+        options: $options:ty $(,)?
+    ) => {
+        $(#[doc = $doc])*
+        #[derive(Default)]
+        pub struct $name {
+            pub options: $options,
+        }
+        $crate::rules::declare_rule!(@impl [$($doc)*] $name $id $rule_name $summary $pillar $waf $severity $confidence $default_on $help);
+    };
+    (@meta [$($doc:literal)*] $name:ident [$($opts:ty)?]
+        id: $id:literal,
+        name: $rule_name:literal,
+        summary: $summary:literal,
+        pillar: $pillar:ident,
+        waf: $waf:literal,
+        severity: $severity:ident,
+        confidence: $confidence:ident,
+        default_on: $default_on:literal,
+        help: $help:literal $(,)?
+    ) => {
+        $(#[doc = $doc])*
+        #[derive(Default)]
+        pub struct $name;
+        $crate::rules::declare_rule!(@impl [$($doc)*] $name $id $rule_name $summary $pillar $waf $severity $confidence $default_on $help);
+    };
+    (@impl [$($doc:literal)*] $name:ident $id:literal $rule_name:literal $summary:literal $pillar:ident $waf:literal $severity:ident $confidence:ident $default_on:literal $help:literal) => {
+        impl $name {
+            pub const META: $crate::rules::RuleMeta = $crate::rules::RuleMeta {
+                id: $id,
+                name: $rule_name,
+                summary: $summary,
+                pillar: $crate::finding::Pillar::$pillar,
+                waf: $waf,
+                severity: $crate::finding::Severity::$severity,
+                confidence: $crate::finding::Confidence::$confidence,
+                default_on: $default_on,
+                help: $help,
+                docs: concat!($($doc, "\n"),*),
+            };
+        }
+    };
+}
+pub(crate) use declare_rule;
+
+/// Files that cannot be read or parsed (RULES.md §11). Produced by the engine,
+/// not by a rule, so it has metadata only.
+pub static PPX000: RuleMeta = RuleMeta {
+    id: "PPX000",
+    name: "input-could-not-be-parsed",
+    summary: "A file of the solution could not be read or parsed; rules needing it were skipped",
+    pillar: Pillar::OperationalExcellence,
+    waf: "OE:04",
+    severity: Severity::High,
+    confidence: Confidence::High,
+    default_on: true,
+    help: "Rules needing this file were skipped for it; results may be incomplete.",
+    docs: concat!(
+        " ## What it does\n",
+        " Reports every file of a solution that pplint could not read or parse: a corrupt,\n",
+        " encrypted or oversized zip entry, malformed XML, JSON or YAML, JSON embedded in XML\n",
+        " (`msdyn_customconfiguration`, `synchronizationstatus`, `scriptoperations`), or text\n",
+        " that is not UTF-8. The finding points at the parser's error position.\n",
+        "\n",
+        " ## Why is this bad?\n",
+        " Rules that need the file are skipped for it, so the solution's results are\n",
+        " incomplete. The platform may also refuse to import the file.\n",
+        "\n",
+        " It never fires on what real exports legitimately contain: a UTF-8 BOM, CRLF line\n",
+        " ends, minified JSON, folder-name case, `policytemplateinstances: null`, classic\n",
+        " `content.json` or Composer JSON `data`, or an unquoted `@odata.nextLink:` key.\n",
+        "\n",
+        " ## Example\n",
+        " ```yaml\n",
+        " kind: AdaptiveDialog\n",
+        " beginDialog\n",
+        "   kind: OnRecognizedIntent\n",
+        " ```\n",
+        " `beginDialog` lacks its `:`; the topic cannot be read.\n",
+        "\n",
+        " ## How to fix\n",
+        " Re-export the solution, or fix the file in the unpacked source and pack it again.\n",
+        " `--strict` makes this finding fatal (exit code 2).\n",
+    ),
+};
+
+/// Every rule with detection code, sorted by ID, with default options.
+pub fn registry() -> Vec<Box<dyn Rule>> {
+    let mut rules: Vec<Box<dyn Rule>> = vec![
+        Box::new(agt::agent_no_authentication::AgentNoAuthentication),
+        Box::new(alm::env_var_value_exported::EnvVarValueExported),
+        Box::new(knw::knowledge_general_model_knowledge::KnowledgeGeneralModelKnowledge::default()),
+        Box::new(rai::content_moderation_lowered::ContentModerationLowered::default()),
+    ];
+    rules.sort_by_key(|r| r.meta().id);
+    rules
+}
+
+/// Metadata of every rule, PPX000 included, sorted by ID.
+pub fn all_meta() -> Vec<&'static RuleMeta> {
+    let mut metas: Vec<&'static RuleMeta> = registry().iter().map(|r| r.meta()).collect();
+    metas.push(&PPX000);
+    metas.sort_by_key(|m| m.id);
+    metas
+}
+
+pub fn find_meta(id: &str) -> Option<&'static RuleMeta> {
+    all_meta()
+        .into_iter()
+        .find(|m| m.id.eq_ignore_ascii_case(id) || m.name == id)
+}

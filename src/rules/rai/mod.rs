@@ -1,0 +1,3 @@
+//! RAI: responsible AI and conversation design.
+
+pub mod content_moderation_lowered;
