@@ -166,6 +166,9 @@ fn problem_finding(solution: &Solution<'_>, index: usize, problem: &Problem) -> 
     }
 }
 
+/// (source, file, offset, rule, logical path, message).
+type SortKey = (String, String, u32, &'static str, String, String);
+
 /// Sorts by (source, file, offset, rule) and keeps one finding per fingerprint,
 /// merging the related spans of duplicates.
 fn sort_and_dedup(solutions: &[Solution<'_>], findings: Vec<Finding>) -> Vec<Finding> {
@@ -175,7 +178,7 @@ fn sort_and_dedup(solutions: &[Solution<'_>], findings: Vec<Finding>) -> Vec<Fin
             FileRef::Unread(path) => path.clone(),
         }
     };
-    let mut keyed: Vec<((String, String, u32, &'static str, String, String), Finding)> = findings
+    let mut keyed: Vec<(SortKey, Finding)> = findings
         .into_iter()
         .map(|f| {
             let key = (

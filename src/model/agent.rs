@@ -256,10 +256,10 @@ fn bot_xml<'a>(ws: &'a Workspace, file: FileId, problems: &mut Vec<Problem>) -> 
         loc,
     });
     for name in ["synchronizationstatus", "authenticationconfiguration"] {
-        if let Some(id) = doc.child(root, name) {
-            if let Some(span) = doc.el(id).text_span {
-                embedded_json(ws, file, span, problems);
-            }
+        if let Some(id) = doc.child(root, name)
+            && let Some(span) = doc.el(id).text_span
+        {
+            embedded_json(ws, file, span, problems);
         }
     }
     let config_path = format!("{folder}/configuration.json");
@@ -350,15 +350,14 @@ fn percent_decode(text: &str) -> String {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        if bytes[i] == b'%' {
-            if let Some(v) = text
+        if bytes[i] == b'%'
+            && let Some(v) = text
                 .get(i + 1..i + 3)
                 .and_then(|h| u8::from_str_radix(h, 16).ok())
-            {
-                out.push(v);
-                i += 3;
-                continue;
-            }
+        {
+            out.push(v);
+            i += 3;
+            continue;
         }
         out.push(bytes[i]);
         i += 1;

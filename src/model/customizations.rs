@@ -232,32 +232,30 @@ pub(super) fn read(ws: &Workspace, problems: &mut Vec<Problem>) -> Customization
         workflows: Vec::new(),
         connectors: Vec::new(),
     };
-    if let Some(file) = ws.find(is_customizations).next() {
-        if let Some(doc) = ws.xml(file) {
-            if let Some(root) = doc.root() {
-                read_customizations(ws, file, doc, root, problems, &mut out);
-            }
-        }
+    if let Some(file) = ws.find(is_customizations).next()
+        && let Some(doc) = ws.xml(file)
+        && let Some(root) = doc.root()
+    {
+        read_customizations(ws, file, doc, root, problems, &mut out);
     }
     // SolutionPackager moves <Workflow> into Workflows/*.json.data.xml and
     // <Connector> into Connectors/<name>.xml.
     for file in ws.find(|s| s.len() == 2 && s[0] == "workflows" && s[1].ends_with(".json.data.xml"))
     {
-        if let Some(doc) = ws.xml(file) {
-            if let Some(root) = doc.root() {
-                out.workflows.extend(workflow(doc, file, root));
-            }
+        if let Some(doc) = ws.xml(file)
+            && let Some(root) = doc.root()
+        {
+            out.workflows.extend(workflow(doc, file, root));
         }
     }
     for file in ws.find(|s| s.len() == 2 && s[0] == "connectors" && s[1].ends_with(".xml")) {
-        if let Some(doc) = ws.xml(file) {
-            if let Some(root) = doc
+        if let Some(doc) = ws.xml(file)
+            && let Some(root) = doc
                 .root()
                 .filter(|&r| doc.el(r).name.eq_ignore_ascii_case("Connector"))
-            {
-                out.connectors
-                    .push(connector_registration(ws, doc, file, root, problems));
-            }
+        {
+            out.connectors
+                .push(connector_registration(ws, doc, file, root, problems));
         }
     }
     read_workspace_connection_references(ws, &mut out.connection_references);
@@ -344,17 +342,15 @@ fn connector_registration(
     let mut script_operations = Vec::new();
     if let Some(ops) = doc.child(c, "scriptoperations") {
         let el = doc.el(ops);
-        if !el.text.is_empty() {
-            match embedded_json(ws, file, el.text_span.unwrap_or(el.start_tag), problems) {
-                Some(json) => {
-                    script_operations = json
-                        .items()
-                        .iter()
-                        .filter_map(|v| v.as_str().map(str::to_string))
-                        .collect();
-                }
-                None => {}
-            }
+        if !el.text.is_empty()
+            && let Some(json) =
+                embedded_json(ws, file, el.text_span.unwrap_or(el.start_tag), problems)
+        {
+            script_operations = json
+                .items()
+                .iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect();
         }
     }
     let custom_code = doc

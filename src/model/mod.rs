@@ -184,12 +184,11 @@ fn component_types(files: &[SourceFile], parsed: &[Parsed]) -> BTreeMap<String, 
         let Some(folder) = lower.strip_suffix("/botcomponent.xml") else {
             continue;
         };
-        if let Parsed::Xml(doc) = p {
-            if let Some(t) = doc.root().and_then(|r| doc.child_text(r, "componenttype")) {
-                if let Ok(t) = t.trim().parse() {
-                    types.insert(folder.to_string(), t);
-                }
-            }
+        if let Parsed::Xml(doc) = p
+            && let Some(t) = doc.root().and_then(|r| doc.child_text(r, "componenttype"))
+            && let Ok(t) = t.trim().parse()
+        {
+            types.insert(folder.to_string(), t);
         }
     }
     types

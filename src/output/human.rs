@@ -82,43 +82,48 @@ fn miette_severity(severity: Severity) -> miette::Severity {
     }
 }
 
-/// The file's text for a snippet, with a sensitive span replaced by its redacted
-/// form; returns the text and a mapper for offsets after the replacement.
-fn snippet_source(
-    report: &Report<'_>,
-    finding: &Finding,
-    loc: &Location,
-) -> Option<(String, Box<dyn Fn(Span) -> Span>)> {
+/// Shifts spans after a redacted primary span, whose text was replaced.
+#[derive(Clone, Copy)]
+struct SpanMap {
+    redacted: Option<(Span, usize)>,
+}
+
+impl SpanMap {
+    fn map(self, s: Span) -> Span {
+        let Some((primary, added)) = self.redacted else {
+            return s;
+        };
+        let shift = |o: u32| -> usize {
+            if o >= primary.end {
+                o as usize + added - primary.len()
+            } else if o > primary.start {
+                primary.start as usize + added
+            } else {
+                o as usize
+            }
+        };
+        Span::new(shift(s.start), shift(s.end))
+    }
+}
+
+/// The file's text for a snippet, with a sensitive primary span replaced by its
+/// redacted form, and how to map spans into that text.
+fn snippet_source(report: &Report<'_>, finding: &Finding, loc: &Location) -> Option<(String, SpanMap)> {
     let file = report.file_of(loc)?;
-    let text = String::from_utf8_lossy(&file.bytes).into_owned();
+    let mut text = String::from_utf8_lossy(&file.bytes).into_owned();
     let primary = finding.primary.span;
     let same_file = loc.solution == finding.primary.solution && loc.file == finding.primary.file;
-    match (&finding.redacted, finding.sensitive && same_file) {
-        (Some(redacted), true)
-            if primary.range().end <= text.len()
-                && text.is_char_boundary(primary.start as usize)
-                && text.is_char_boundary(primary.end as usize) =>
-        {
-            let mut shown = text.clone();
-            shown.replace_range(primary.range(), redacted);
-            let removed = primary.len();
-            let added = redacted.len();
-            let map = move |s: Span| {
-                let shift = |o: u32| -> usize {
-                    if o >= primary.end {
-                        o as usize + added - removed
-                    } else if o > primary.start {
-                        primary.start as usize + added
-                    } else {
-                        o as usize
-                    }
-                };
-                Span::new(shift(s.start), shift(s.end))
-            };
-            Some((shown, Box::new(map)))
+    let mut map = SpanMap { redacted: None };
+    if let (Some(redacted), true) = (&finding.redacted, finding.sensitive && same_file) {
+        let fits = primary.range().end <= text.len()
+            && text.is_char_boundary(primary.start as usize)
+            && text.is_char_boundary(primary.end as usize);
+        if fits {
+            text.replace_range(primary.range(), redacted);
+            map.redacted = Some((primary, redacted.len()));
         }
-        _ => Some((text, Box::new(|s| s))),
     }
+    Some((text, map))
 }
 
 fn to_source_span(span: Span) -> SourceSpan {
@@ -133,7 +138,7 @@ fn build(report: &Report<'_>, finding: &Finding) -> HumanFinding {
         let label = (!finding.label.is_empty()).then(|| finding.label.clone());
         labels.push(LabeledSpan::new_primary_with_span(
             label,
-            to_source_span(map(finding.primary.span)),
+            to_source_span(map.map(finding.primary.span)),
         ));
         for related in &finding.related {
             if related.location.file == finding.primary.file
@@ -141,7 +146,7 @@ fn build(report: &Report<'_>, finding: &Finding) -> HumanFinding {
             {
                 labels.push(LabeledSpan::new_with_span(
                     Some(related.message.clone()),
-                    to_source_span(map(related.location.span)),
+                    to_source_span(map.map(related.location.span)),
                 ));
             }
         }
@@ -159,7 +164,7 @@ fn build(report: &Report<'_>, finding: &Finding) -> HumanFinding {
             let named = snippet_source(report, finding, &r.location).map(|(text, map)| {
                 (
                     NamedSource::new(rel_path, text).with_language(language_of(rel_path)),
-                    map(r.location.span),
+                    map.map(r.location.span),
                 )
             });
             HumanFinding {

@@ -241,28 +241,28 @@ pub fn unescape(raw: &str) -> (String, Vec<(usize, usize)>) {
             map.push((out.len(), pos));
             continue;
         }
-        if bytes[pos] == b'&' {
-            if let Some(semi) = rest.find(';').filter(|&i| i <= 12) {
-                let name = &rest[1..semi];
-                let ch = match name {
-                    "amp" => Some('&'),
-                    "lt" => Some('<'),
-                    "gt" => Some('>'),
-                    "quot" => Some('"'),
-                    "apos" => Some('\''),
-                    _ => name
-                        .strip_prefix("#x")
-                        .or_else(|| name.strip_prefix("#X"))
-                        .and_then(|h| u32::from_str_radix(h, 16).ok())
-                        .or_else(|| name.strip_prefix('#').and_then(|d| d.parse().ok()))
-                        .and_then(char::from_u32),
-                };
-                if let Some(ch) = ch {
-                    out.push(ch);
-                    pos += semi + 1;
-                    map.push((out.len(), pos));
-                    continue;
-                }
+        if bytes[pos] == b'&'
+            && let Some(semi) = rest.find(';').filter(|&i| i <= 12)
+        {
+            let name = &rest[1..semi];
+            let ch = match name {
+                "amp" => Some('&'),
+                "lt" => Some('<'),
+                "gt" => Some('>'),
+                "quot" => Some('"'),
+                "apos" => Some('\''),
+                _ => name
+                    .strip_prefix("#x")
+                    .or_else(|| name.strip_prefix("#X"))
+                    .and_then(|h| u32::from_str_radix(h, 16).ok())
+                    .or_else(|| name.strip_prefix('#').and_then(|d| d.parse().ok()))
+                    .and_then(char::from_u32),
+            };
+            if let Some(ch) = ch {
+                out.push(ch);
+                pos += semi + 1;
+                map.push((out.len(), pos));
+                continue;
             }
         }
         let first = rest.chars().next().map_or(1, char::len_utf8);

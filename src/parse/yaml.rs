@@ -143,13 +143,12 @@ pub fn parse(text: &str, base: usize) -> Result<YamlNode, SyntaxError> {
                     .message
                     .contains("trailing content after double-quoted scalar")
                     && substituted.len() < 10_000
+                    && let Some((open, close)) = outer_quotes(&working, err.offset - base)
                 {
-                    if let Some((open, close)) = outer_quotes(&working, err.offset - base) {
-                        working.replace_range(open..open + 1, " ");
-                        working.replace_range(close..close + 1, " ");
-                        substituted.push((open, ' '));
-                        continue;
-                    }
+                    working.replace_range(open..open + 1, " ");
+                    working.replace_range(close..close + 1, " ");
+                    substituted.push((open, ' '));
+                    continue;
                 }
                 return Err(err);
             }
@@ -184,11 +183,11 @@ fn unfence(text: &mut String) {
     let open = text.len() - trimmed.len();
     let open_end = text[open..].find('\n').map_or(text.len(), |i| open + i);
     blank(text, open, open_end);
-    if let Some(close) = text.rfind("```") {
-        if close > open_end {
-            let close_end = text[close..].find('\n').map_or(text.len(), |i| close + i);
-            blank(text, close, close_end);
-        }
+    if let Some(close) = text.rfind("```")
+        && close > open_end
+    {
+        let close_end = text[close..].find('\n').map_or(text.len(), |i| close + i);
+        blank(text, close, close_end);
     }
 }
 
@@ -222,12 +221,11 @@ fn build(text: &str, base: usize, substituted: &[(usize, char)]) -> Result<YamlN
             Ok(ok) => ok,
             Err(err) => {
                 let offset = offsets.byte(err.marker().index());
-                if err.info().starts_with("unexpected character: `@'")
-                    || err.info().starts_with("unexpected character: ``'")
+                if (err.info().starts_with("unexpected character: `@'")
+                    || err.info().starts_with("unexpected character: ``'"))
+                    && let Some(b'@' | b'`') = text.as_bytes().get(offset)
                 {
-                    if let Some(b'@' | b'`') = text.as_bytes().get(offset) {
-                        return Err(Failure::Reserved(offset));
-                    }
+                    return Err(Failure::Reserved(offset));
                 }
                 return Err(Failure::Syntax(SyntaxError {
                     offset: base + offset,
@@ -309,10 +307,10 @@ fn build(text: &str, base: usize, substituted: &[(usize, char)]) -> Result<YamlN
             Event::Scalar(value, style, _, _) => {
                 let (s, e) = scalar_bounds(text, start, end, style);
                 let mut value = value.into_owned();
-                if let Some(&(_, original)) = substituted.iter().find(|(at, _)| *at == s) {
-                    if value.starts_with('_') {
-                        value.replace_range(0..1, original.encode_utf8(&mut [0; 4]));
-                    }
+                if let Some(&(_, original)) = substituted.iter().find(|(at, _)| *at == s)
+                    && value.starts_with('_')
+                {
+                    value.replace_range(0..1, original.encode_utf8(&mut [0; 4]));
                 }
                 YamlNode {
                     span: Span::new(base + s, base + e),

@@ -239,13 +239,12 @@ pub fn classify_dir(dir: &Path) -> Option<Layout> {
     if has("solution.xml") {
         return Some(Layout::Folder);
     }
-    if let Some((_, other)) = names.iter().find(|(lower, _)| lower == "other") {
-        if child_names_lower(&dir.join(other))
+    if let Some((_, other)) = names.iter().find(|(lower, _)| lower == "other")
+        && child_names_lower(&dir.join(other))
             .iter()
             .any(|(lower, _)| lower == "solution.xml")
-        {
-            return Some(Layout::SolutionPackager);
-        }
+    {
+        return Some(Layout::SolutionPackager);
     }
     if has("settings.mcs.yml") || has("agent.mcs.yml") {
         return Some(Layout::McsWorkspace);
@@ -286,10 +285,7 @@ pub fn is_read(path: &str, layout: Layout) -> bool {
     let lower = path.to_ascii_lowercase();
     let segments: Vec<&str> = lower.split('/').collect();
     let name = segments.last().copied().unwrap_or("");
-    if segments.iter().any(|s| *s == "filedata")
-        || name.ends_with(".msapp")
-        || name.ends_with(".zip")
-    {
+    if segments.contains(&"filedata") || name.ends_with(".msapp") || name.ends_with(".zip") {
         return false;
     }
     if layout == Layout::McsWorkspace {
@@ -370,7 +366,30 @@ fn load_zip(
     load_zip_bytes(&bytes, shown, limits, solution)
 }
 
-/// Reads a solution zip held in memory (also used by tests and fuzzing).
+/// Reads a solution zip held in memory (tests, fuzzing, archives inside archives).
+pub fn load_zip_from_bytes(
+    bytes: &[u8],
+    shown: &str,
+    limits: &Limits,
+) -> Result<LoadedSolution, InputError> {
+    let mut solution = LoadedSolution {
+        source: shown.to_string(),
+        layout: Layout::Zip,
+        files: Vec::new(),
+        listed: Vec::new(),
+        problems: Vec::new(),
+        notes: Vec::new(),
+    };
+    load_zip_bytes(bytes, shown, limits, &mut solution)?;
+    solution.files.sort_by(|a, b| a.path.cmp(&b.path));
+    solution.listed.sort_by(|a, b| a.path.cmp(&b.path));
+    solution
+        .problems
+        .sort_by(|a, b| (&a.file, a.span).cmp(&(&b.file, b.span)));
+    Ok(solution)
+}
+
+/// Reads a solution zip held in memory into `solution` (unsorted).
 pub fn load_zip_bytes(
     bytes: &[u8],
     shown: &str,
