@@ -218,6 +218,13 @@ impl Finding {
         self
     }
 
+    /// Marks the primary span as secret material, shown everywhere as `redacted`.
+    pub fn sensitive(&mut self, redacted: impl Into<String>) -> &mut Self {
+        self.sensitive = true;
+        self.redacted = Some(redacted.into());
+        self
+    }
+
     pub fn canonical_path(&mut self, path: impl Into<String>) -> &mut Self {
         self.canonical_path = Some(path.into());
         self

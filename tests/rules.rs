@@ -8,11 +8,24 @@ use std::path::Path;
 
 use serde_json::Value;
 
+/// `PPLINT_RULES=FLW,SEC001` limits the fixture run while developing rules.
+fn only() -> Option<Vec<String>> {
+    let value = std::env::var("PPLINT_RULES").ok()?;
+    Some(
+        value
+            .split(',')
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .collect(),
+    )
+}
+
 fn rule_dirs() -> Vec<(String, std::path::PathBuf)> {
     let mut dirs: Vec<_> = std::fs::read_dir(common::fixtures().join("rules"))
         .expect("fixtures/rules")
         .flatten()
         .map(|e| (e.file_name().to_string_lossy().into_owned(), e.path()))
+        .filter(|(id, _)| only().is_none_or(|ids| ids.iter().any(|o| id.starts_with(o.as_str()))))
         .collect();
     dirs.sort();
     dirs

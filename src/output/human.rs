@@ -108,7 +108,11 @@ impl SpanMap {
 
 /// The file's text for a snippet, with a sensitive primary span replaced by its
 /// redacted form, and how to map spans into that text.
-fn snippet_source(report: &Report<'_>, finding: &Finding, loc: &Location) -> Option<(String, SpanMap)> {
+fn snippet_source(
+    report: &Report<'_>,
+    finding: &Finding,
+    loc: &Location,
+) -> Option<(String, SpanMap)> {
     let file = report.file_of(loc)?;
     let mut text = String::from_utf8_lossy(&file.bytes).into_owned();
     let primary = finding.primary.span;

@@ -87,9 +87,112 @@ pub fn is_secret_like_name(name: &str) -> bool {
     SECRET_NAME.is_match(name) && !NOT_SECRETS.iter().any(|s| lower.ends_with(s))
 }
 
+/// The host of a URL (`https://Host:443/path` → `host`), lower-case, without
+/// port or credentials; `None` when the text has no `scheme://`.
+pub fn url_host(url: &str) -> Option<String> {
+    let rest = url.trim().split_once("://")?.1;
+    let authority = rest.split(['/', '?', '#']).next()?;
+    let host_port = authority.rsplit('@').next()?;
+    let host = if host_port.starts_with('[') {
+        host_port.split(']').next()?.trim_start_matches('[')
+    } else {
+        host_port.split(':').next()?
+    };
+    (!host.is_empty()).then(|| host.to_ascii_lowercase())
+}
+
+/// Hosts of large-language-model APIs (RULES.md §6.2, `llm.hosts`).
+pub fn is_llm_host(host: &str, path: &str) -> bool {
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    let ends = |suffix: &str| host.ends_with(suffix);
+    ends(".openai.azure.com")
+        || ends(".services.ai.azure.com")
+        || ends(".inference.ai.azure.com")
+        || ends(".inference.ml.azure.com")
+        || (ends(".cognitiveservices.azure.com")
+            && path.to_ascii_lowercase().starts_with("/openai/"))
+        || matches!(
+            host.as_str(),
+            "api.openai.com"
+                | "api.anthropic.com"
+                | "generativelanguage.googleapis.com"
+                | "api.mistral.ai"
+                | "api.cohere.ai"
+                | "api.cohere.com"
+                | "api.perplexity.ai"
+                | "api.groq.com"
+                | "openrouter.ai"
+        )
+        || ends(".aiplatform.googleapis.com")
+        || (host.starts_with("bedrock-runtime.") && ends(".amazonaws.com"))
+}
+
+/// Header and key names that carry credentials (RULES.md §9, "credential context").
+pub const CREDENTIAL_NAMES: [&str; 15] = [
+    "authorization",
+    "api-key",
+    "x-api-key",
+    "apikey",
+    "ocp-apim-subscription-key",
+    "x-functions-key",
+    "x-auth-token",
+    "subscription-key",
+    "client_secret",
+    "password",
+    "token",
+    "access_token",
+    "sig",
+    "code",
+    "api_key",
+];
+
+/// A header or key name in credential context: a listed name or a secret-like name.
+pub fn is_credential_name(name: &str) -> bool {
+    let lower = name.trim().to_ascii_lowercase();
+    CREDENTIAL_NAMES.contains(&lower.as_str()) || is_secret_like_name(name)
+}
+
+static ENV_REFERENCE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\bEnv\.([A-Za-z_][A-Za-z0-9_]*)").expect("valid regex"));
+
+/// Environment variable schema names read by Power Fx (`Env.<schema>`).
+pub fn env_references(power_fx: &str) -> Vec<&str> {
+    ENV_REFERENCE
+        .captures_iter(power_fx)
+        .filter_map(|c| c.get(1).map(|m| m.as_str()))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hosts_and_env_references() {
+        assert_eq!(
+            url_host("https://User:pw@Contoso.openai.azure.com:443/openai/x?y").as_deref(),
+            Some("contoso.openai.azure.com")
+        );
+        assert_eq!(url_host("not a url"), None);
+        assert!(is_llm_host("contoso.openai.azure.com", "/"));
+        assert!(is_llm_host(
+            "x.cognitiveservices.azure.com",
+            "/openai/deployments"
+        ));
+        assert!(!is_llm_host(
+            "x.cognitiveservices.azure.com",
+            "/text/analytics"
+        ));
+        assert!(is_llm_host("bedrock-runtime.us-east-1.amazonaws.com", "/"));
+        assert!(!is_llm_host("contoso.com", "/"));
+        assert_eq!(
+            env_references("=If(Env.kch_demobackend, Env.kch_demoendpoint)"),
+            ["kch_demobackend", "kch_demoendpoint"]
+        );
+        assert!(is_credential_name("Ocp-Apim-Subscription-Key"));
+        assert!(is_credential_name("X-Api-Key"));
+        assert!(!is_credential_name("Content-Type"));
+    }
 
     #[test]
     fn finds_nested_kinds_with_id_paths() {

@@ -7,8 +7,14 @@ mod helpers;
 
 mod agt;
 mod alm;
+mod con;
+mod cross;
+mod flw;
 mod knw;
+mod prm;
 mod rai;
+mod sec;
+mod tls;
 
 pub use context::RuleContext;
 
@@ -165,12 +171,21 @@ pub static PPX000: RuleMeta = RuleMeta {
 
 /// Every rule with detection code, sorted by ID, with default options.
 pub fn registry() -> Vec<Box<dyn Rule>> {
-    let mut rules: Vec<Box<dyn Rule>> = vec![
-        Box::new(agt::agent_no_authentication::AgentNoAuthentication),
-        Box::new(alm::env_var_value_exported::EnvVarValueExported),
-        Box::new(knw::knowledge_general_model_knowledge::KnowledgeGeneralModelKnowledge::default()),
-        Box::new(rai::content_moderation_lowered::ContentModerationLowered::default()),
-    ];
+    let mut rules: Vec<Box<dyn Rule>> = [
+        agt::rules(),
+        alm::rules(),
+        con::rules(),
+        cross::rules(),
+        flw::rules(),
+        knw::rules(),
+        prm::rules(),
+        rai::rules(),
+        sec::rules(),
+        tls::rules(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
     rules.sort_by_key(|r| r.meta().id);
     rules
 }

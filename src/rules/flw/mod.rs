@@ -1,0 +1,8 @@
+//! FLW: cloud flows.
+
+use super::Rule;
+
+/// This area's rules, with default options.
+pub fn rules() -> Vec<Box<dyn Rule>> {
+    Vec::new()
+}
