@@ -78,6 +78,10 @@ struct CheckArgs {
     /// Make unparsable input (PPX000) fatal: exit 2.
     #[arg(long)]
     strict: bool,
+    /// The environment the solution is deployed to; `test` and `prod` enable
+    /// ALM003 (unmanaged solution for deployment).
+    #[arg(long, value_enum)]
+    target: Option<Target>,
     #[command(flatten)]
     limits: LimitArgs,
 }
@@ -98,6 +102,13 @@ struct FilterArgs {
     /// Drop findings below this confidence.
     #[arg(long, value_enum)]
     min_confidence: Option<ConfidenceArg>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum Target {
+    Dev,
+    Test,
+    Prod,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -326,7 +337,14 @@ fn run_check(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> std:
         writeln!(err, "error: no rule matches {unknown}; see 'pplint rules'")?;
         return Ok(EXIT_ERROR);
     }
-    let outcome = engine::lint(&solutions, &rules::registry(), &selection);
+    let settings = rules::Settings {
+        target: match args.target {
+            Some(Target::Test) => Some("test".to_string()),
+            Some(Target::Prod) => Some("prod".to_string()),
+            Some(Target::Dev) | None => None,
+        },
+    };
+    let outcome = engine::lint(&solutions, &rules::registry_with(&settings), &selection);
     let sources: Vec<SolutionSource<'_>> = workspaces
         .iter()
         .map(|ws| SolutionSource {

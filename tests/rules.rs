@@ -31,17 +31,39 @@ fn rule_dirs() -> Vec<(String, std::path::PathBuf)> {
     dirs
 }
 
-fn json_run(id: &str, path: &str) -> Value {
-    let run = common::pplint(&[
+/// Extra arguments a rule's fixtures need (`fixtures/rules/<ID>/args`, one per line).
+fn extra_args(id: &str) -> Vec<String> {
+    std::fs::read_to_string(common::fixtures().join("rules").join(id).join("args"))
+        .map(|text| {
+            text.lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn run(id: &str, format: &str, path: &str) -> common::Run {
+    let extra = extra_args(id);
+    let mut args = vec![
         "check",
         "--select",
         id,
         "--format",
-        "json",
+        format,
+        "--color",
+        "never",
         "--fail-on",
         "never",
-        path,
-    ]);
+    ];
+    args.extend(extra.iter().map(String::as_str));
+    args.push(path);
+    common::pplint(&args)
+}
+
+fn json_run(id: &str, path: &str) -> Value {
+    let run = run(id, "json", path);
     assert_eq!(run.code, 0, "{path}: {}", run.stderr);
     serde_json::from_str(&run.stdout).expect("JSON output")
 }
@@ -105,27 +127,9 @@ fn every_rule_fixture_behaves() {
             "{id}: zip and folder disagree"
         );
 
-        let human = common::pplint(&[
-            "check",
-            "--select",
-            &id,
-            "--color",
-            "never",
-            "--fail-on",
-            "never",
-            &fail,
-        ]);
+        let human = run(&id, "human", &fail);
         insta::assert_snapshot!(format!("{id}_fail_human"), human.stdout);
-        let raw = common::pplint(&[
-            "check",
-            "--select",
-            &id,
-            "--format",
-            "json",
-            "--fail-on",
-            "never",
-            &fail,
-        ]);
+        let raw = run(&id, "json", &fail);
         let raw = raw.stdout.replace(
             &format!("\"version\": \"{}\"", env!("CARGO_PKG_VERSION")),
             "\"version\": \"[version]\"",

@@ -6,6 +6,7 @@ mod connector;
 mod customizations;
 mod envvar;
 mod flow;
+pub mod graph;
 pub mod node;
 
 use std::collections::BTreeMap;
@@ -18,7 +19,7 @@ use crate::source::{FileId, Layout, LoadedSolution, Problem, SourceFile, Span};
 pub use agent::{Agent, AuthMode, Component, FileData, KnowledgeKind};
 pub use connector::Connector;
 pub use customizations::{
-    AiConfiguration, AiModel, Association, ConnectionReference, Manifest, MissingDependency,
+    AiConfiguration, AiModel, Association, normalize_guid, ConnectionReference, Manifest, MissingDependency,
     RootComponent, WorkflowRegistration,
 };
 pub use envvar::{EnvVar, EnvVarType};
@@ -220,6 +221,8 @@ pub struct Solution<'a> {
     pub ai_models: Vec<AiModel>,
     pub workflow_registrations: Vec<WorkflowRegistration>,
     pub associations: Vec<Association>,
+    /// Who references whom; built once.
+    pub graph: graph::Graph,
     /// Load, parse and model problems (PPX000), sorted.
     pub problems: Vec<Problem>,
 }
@@ -236,7 +239,7 @@ impl<'a> Solution<'a> {
         let env_vars = envvar::read(ws);
         problems.sort_by(|a, b| (&a.file, a.span, &a.detail).cmp(&(&b.file, b.span, &b.detail)));
         problems.dedup();
-        Solution {
+        let mut solution = Solution {
             ws,
             manifest,
             agents,
@@ -248,8 +251,11 @@ impl<'a> Solution<'a> {
             ai_models: custom.ai_models,
             workflow_registrations: custom.workflows,
             associations,
+            graph: graph::Graph::default(),
             problems,
-        }
+        };
+        solution.graph = graph::build(&solution);
+        solution
     }
 
     pub fn file(&self, id: FileId) -> &'a SourceFile {
@@ -270,6 +276,42 @@ impl<'a> Solution<'a> {
                 .as_deref()
                 .is_some_and(|p| p.eq_ignore_ascii_case(&agent.schema_name))
         })
+    }
+
+    /// What messages call a graph node.
+    pub fn node_label(&self, node: graph::NodeRef) -> String {
+        use graph::NodeRef;
+        match node {
+            NodeRef::Agent(i) => self.agents[i].label().to_string(),
+            NodeRef::Component(i) => self.components[i].label().to_string(),
+            NodeRef::Flow(i) => self.flows[i].name.clone(),
+            NodeRef::Connector(i) => self.connectors[i].label().to_string(),
+            NodeRef::ConnectionReference(i) => self.connection_references[i].logical_name.clone(),
+            NodeRef::EnvVar(i) => self.env_vars[i].schema_name.clone(),
+            NodeRef::AiModel(i) => self.ai_models[i].name.clone().unwrap_or_else(|| self.ai_models[i].id.clone()),
+        }
+    }
+
+    /// Kind and identity of a graph node (RULES.md §14).
+    pub fn node_identity(&self, node: graph::NodeRef) -> (&'static str, String) {
+        use graph::NodeRef;
+        match node {
+            NodeRef::Agent(i) => ("agent", self.agents[i].identity()),
+            NodeRef::Component(i) => ("botcomponent", self.components[i].identity.clone()),
+            NodeRef::Flow(i) => ("flow", self.flows[i].identity()),
+            NodeRef::Connector(i) => ("connector", self.connectors[i].identity()),
+            NodeRef::ConnectionReference(i) => ("connref", self.connection_references[i].identity()),
+            NodeRef::EnvVar(i) => ("envvar", self.env_vars[i].identity()),
+            NodeRef::AiModel(i) => ("aimodel", self.ai_models[i].identity()),
+        }
+    }
+
+    /// `solution:<UniqueName>` (the source path when there is no manifest).
+    pub fn identity(&self) -> String {
+        match self.unique_name() {
+            Some(name) if !name.is_empty() => format!("solution:{name}"),
+            _ => format!("solution:{}", self.ws.source),
+        }
     }
 
     /// The agent a component belongs to, if any.

@@ -169,11 +169,23 @@ pub static PPX000: RuleMeta = RuleMeta {
     ),
 };
 
+/// Run-wide settings that some rules take as options.
+#[derive(Clone, Debug, Default)]
+pub struct Settings {
+    /// `--target test|prod` (ALM003).
+    pub target: Option<String>,
+}
+
 /// Every rule with detection code, sorted by ID, with default options.
 pub fn registry() -> Vec<Box<dyn Rule>> {
+    registry_with(&Settings::default())
+}
+
+/// Every rule with detection code, sorted by ID, configured by `settings`.
+pub fn registry_with(settings: &Settings) -> Vec<Box<dyn Rule>> {
     let mut rules: Vec<Box<dyn Rule>> = [
         agt::rules(),
-        alm::rules(),
+        alm::rules(settings),
         con::rules(),
         cross::rules(),
         flw::rules(),
