@@ -11,6 +11,7 @@ use std::io::IsTerminal;
 
 use rayon::prelude::*;
 
+use crate::config::{self, Config};
 use crate::engine::{self, Selection};
 use crate::finding::{Confidence, Severity};
 use crate::inventory;
@@ -18,6 +19,7 @@ use crate::model::{Solution, Workspace};
 use crate::output::{self, Report, SolutionSource};
 use crate::rules;
 use crate::source::{self, Limits};
+use crate::suppress;
 
 /// Exit codes shared by every command.
 pub const EXIT_OK: u8 = 0;
@@ -61,15 +63,27 @@ struct CheckArgs {
     /// workspaces, connector folders, or folders holding any of them.
     #[arg(value_name = "PATH")]
     paths: Vec<PathBuf>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = CheckFormat::Human, env = "PPLINT_FORMAT")]
-    format: CheckFormat,
+    /// Output format [default: human].
+    #[arg(long, value_enum, env = "PPLINT_FORMAT")]
+    format: Option<CheckFormat>,
+    /// Write the output to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Also write a SARIF 2.1.0 report to FILE (any --format on stdout).
+    #[arg(long, value_name = "FILE")]
+    sarif_file: Option<PathBuf>,
+    /// Also write a JSON v1 report to FILE.
+    #[arg(long, value_name = "FILE")]
+    json_file: Option<PathBuf>,
+    /// Also write a JUnit XML report to FILE.
+    #[arg(long, value_name = "FILE")]
+    junit_file: Option<PathBuf>,
     /// Exit 1 when a finding of this severity or higher is reported. Cumulative:
     /// `--fail-on medium` fails on medium, high and critical (unlike Solution
     /// Checker, whose threshold is not cumulative). `never` always exits 0
-    /// unless pplint itself fails (exit 2).
-    #[arg(long, value_enum, default_value_t = FailOn::High, env = "PPLINT_FAIL_ON")]
-    fail_on: FailOn,
+    /// unless pplint itself fails (exit 2). [default: high]
+    #[arg(long, value_enum, env = "PPLINT_FAIL_ON")]
+    fail_on: Option<FailOn>,
     /// Colour in human output; `auto` honours NO_COLOR and non-terminals.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     color: ColorChoice,
@@ -83,25 +97,72 @@ struct CheckArgs {
     #[arg(long, value_enum)]
     target: Option<Target>,
     #[command(flatten)]
+    config: ConfigArgs,
+    #[command(flatten)]
     limits: LimitArgs,
+}
+
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Configuration, suppressions and baseline")]
+struct ConfigArgs {
+    /// Use this pplint.toml instead of searching upwards from the first PATH.
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    config: Option<PathBuf>,
+    /// Ignore any pplint.toml.
+    #[arg(long)]
+    no_config: bool,
+    /// Report only findings whose fingerprints are not in this baseline file, and
+    /// list baseline entries that no longer match.
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+    /// Record the current findings' fingerprints in FILE (then exit 0).
+    #[arg(long, value_name = "FILE")]
+    write_baseline: Option<PathBuf>,
+    /// Show every finding: ignore [[suppress]] entries and the baseline.
+    #[arg(long)]
+    no_suppress: bool,
+    /// Judge suppression expiry as of this day (YYYY-MM-DD) instead of today,
+    /// for reproducible runs.
+    #[arg(long, value_name = "DATE", env = "PPLINT_TODAY", value_parser = parse_day)]
+    today: Option<String>,
+}
+
+fn parse_day(text: &str) -> Result<String, String> {
+    let bytes = text.as_bytes();
+    let shape = bytes.len() == 10
+        && bytes.iter().enumerate().all(|(i, b)| if i == 4 || i == 7 { *b == b'-' } else { b.is_ascii_digit() });
+    if shape { Ok(text.to_string()) } else { Err("expected YYYY-MM-DD".to_string()) }
 }
 
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Rule selection")]
 struct FilterArgs {
-    /// Run only these rules: IDs, ID prefixes (AGT) or names, comma-separated.
+    /// Run only these rules: IDs, ID prefixes (AGT), names, pillars (Security)
+    /// or tags (cross-component), comma-separated. Overrides pplint.toml.
     #[arg(long, value_delimiter = ',', value_name = "RULES")]
     select: Vec<String>,
-    /// Never run these rules: IDs, ID prefixes or names, comma-separated.
+    /// Never run these rules (same forms as --select).
     #[arg(long, value_delimiter = ',', value_name = "RULES")]
     ignore: Vec<String>,
     /// `regular` runs the default rules and reports confidence medium or higher;
-    /// `pedantic` runs every rule at every confidence.
-    #[arg(long, value_enum, default_value_t = Persona::Regular)]
-    persona: Persona,
+    /// `pedantic` runs every rule at every confidence. [default: regular]
+    #[arg(long, value_enum)]
+    persona: Option<Persona>,
     /// Drop findings below this confidence.
     #[arg(long, value_enum)]
     min_confidence: Option<ConfidenceArg>,
+    /// Drop findings below this severity (they are not reported at all).
+    #[arg(long, value_enum)]
+    min_severity: Option<MinSeverity>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum MinSeverity {
+    Critical,
+    High,
+    Medium,
+    Low,
+    Info,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -111,10 +172,14 @@ enum Target {
     Prod,
 }
 
-#[derive(Debug, Clone, Copy, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum CheckFormat {
     Human,
     Json,
+    Sarif,
+    Github,
+    Azure,
+    Junit,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -316,35 +381,171 @@ fn run_inventory(
     Ok(if failed { EXIT_ERROR } else { EXIT_OK })
 }
 
+/// The configuration in force: `--config`, else `pplint.toml` found upwards
+/// from the first input, else none.
+fn resolve_config(args: &CheckArgs, err: &mut dyn Write) -> Result<(Config, Option<PathBuf>), u8> {
+    if args.config.no_config {
+        return Ok((Config::default(), None));
+    }
+    let path = match &args.config.config {
+        Some(path) => Some(path.clone()),
+        None => args.paths.first().and_then(|p| config::discover(p)),
+    };
+    let Some(path) = path else {
+        return Ok((Config::default(), None));
+    };
+    match config::load(&path) {
+        Ok(config) => Ok((config, Some(path))),
+        Err(e) => {
+            let _ = writeln!(err, "error: {e}");
+            Err(EXIT_ERROR)
+        }
+    }
+}
+
+fn severity_of(setting: config::FailOnSetting) -> FailOn {
+    match setting {
+        config::FailOnSetting::Critical => FailOn::Critical,
+        config::FailOnSetting::High => FailOn::High,
+        config::FailOnSetting::Medium => FailOn::Medium,
+        config::FailOnSetting::Low => FailOn::Low,
+        config::FailOnSetting::Info => FailOn::Info,
+        config::FailOnSetting::Never => FailOn::Never,
+    }
+}
+
+fn write_report(path: &std::path::Path, render: impl FnOnce(&mut dyn Write) -> std::io::Result<()>, err: &mut dyn Write) -> bool {
+    let result = std::fs::File::create(path).and_then(|file| {
+        let mut writer = std::io::BufWriter::new(file);
+        render(&mut writer)?;
+        writer.flush()
+    });
+    match result {
+        Ok(()) => true,
+        Err(e) => {
+            let _ = writeln!(err, "error: cannot write {}: {e}", path.display());
+            false
+        }
+    }
+}
+
 fn run_check(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::io::Result<u8> {
     if args.paths.is_empty() {
         writeln!(err, "error: no PATH given; usage: pplint check PATH...")?;
         return Ok(EXIT_ERROR);
     }
-    let (workspaces, input_failed) = load_all(&args.paths, &args.limits.limits(), err);
-    let solutions: Vec<Solution<'_>> = workspaces.par_iter().map(Solution::build).collect();
+    let (config, config_path) = match resolve_config(args, err) {
+        Ok(found) => found,
+        Err(code) => return Ok(code),
+    };
+    let config_dir = config_path
+        .as_deref()
+        .and_then(std::path::Path::parent)
+        .map(std::path::Path::to_path_buf)
+        .unwrap_or_default();
     let selection = Selection {
-        select: args.filter.select.clone(),
-        ignore: args.filter.ignore.clone(),
-        pedantic: args.filter.persona == Persona::Pedantic,
-        min_confidence: args.filter.min_confidence.map(|c| match c {
-            ConfidenceArg::Low => Confidence::Low,
-            ConfidenceArg::Medium => Confidence::Medium,
-            ConfidenceArg::High => Confidence::High,
-        }),
+        select: if args.filter.select.is_empty() {
+            config.rules.select.clone()
+        } else {
+            args.filter.select.clone()
+        },
+        ignore: if args.filter.ignore.is_empty() {
+            config.rules.ignore.clone()
+        } else {
+            args.filter.ignore.clone()
+        },
+        pedantic: match args.filter.persona {
+            Some(persona) => persona == Persona::Pedantic,
+            None => config.persona == Some(config::PersonaSetting::Pedantic),
+        },
+        min_confidence: args
+            .filter
+            .min_confidence
+            .map(|c| match c {
+                ConfidenceArg::Low => Confidence::Low,
+                ConfidenceArg::Medium => Confidence::Medium,
+                ConfidenceArg::High => Confidence::High,
+            })
+            .or(config.min_confidence.map(|c| match c {
+                config::ConfidenceSetting::Low => Confidence::Low,
+                config::ConfidenceSetting::Medium => Confidence::Medium,
+                config::ConfidenceSetting::High => Confidence::High,
+            })),
     };
     if let Some(unknown) = unknown_rule_patterns(&selection) {
         writeln!(err, "error: no rule matches {unknown}; see 'pplint rules'")?;
         return Ok(EXIT_ERROR);
     }
+    for id in config.rules.severity.keys().chain(config.rules.options.keys()) {
+        if rules::find_meta(id).is_none() {
+            writeln!(err, "error: {}: unknown rule '{id}' in [rules]; see 'pplint rules'", config_path.as_deref().map_or(String::new(), |p| p.display().to_string()))?;
+            return Ok(EXIT_ERROR);
+        }
+    }
+    let target = match args.target {
+        Some(t) => Some(t),
+        None => config.target.map(|t| match t {
+            config::TargetSetting::Dev => Target::Dev,
+            config::TargetSetting::Test => Target::Test,
+            config::TargetSetting::Prod => Target::Prod,
+        }),
+    };
     let settings = rules::Settings {
-        target: match args.target {
+        target: match target {
             Some(Target::Test) => Some("test".to_string()),
             Some(Target::Prod) => Some("prod".to_string()),
             Some(Target::Dev) | None => None,
         },
     };
-    let outcome = engine::lint(&solutions, &rules::registry_with(&settings), &selection);
+    let registry = rules::registry_with(&settings);
+    let mut ran: Vec<&'static rules::RuleMeta> = registry
+        .iter()
+        .map(|r| r.meta())
+        .filter(|m| selection.runs(m))
+        .collect();
+    if selection.runs(&rules::PPX000) {
+        ran.push(&rules::PPX000);
+    }
+    ran.sort_by_key(|m| m.id);
+
+    let (workspaces, input_failed) = load_all(&args.paths, &args.limits.limits(), err);
+    let solutions: Vec<Solution<'_>> = workspaces.par_iter().map(Solution::build).collect();
+    let mut outcome = engine::lint(&solutions, &registry, &selection);
+
+    let path_of = |f: &crate::finding::Finding| -> String {
+        match &f.primary.file {
+            crate::finding::FileRef::Id(id) => workspaces[f.primary.solution].files[*id].path.clone(),
+            crate::finding::FileRef::Unread(path) => path.clone(),
+        }
+    };
+    let mut applied = suppress::apply(&mut outcome.findings, &config, &path_of, &args.config.today.clone().unwrap_or_else(suppress::today), !args.config.no_suppress);
+    if let Some(min) = args.filter.min_severity {
+        let min = match min {
+            MinSeverity::Critical => Severity::Critical,
+            MinSeverity::High => Severity::High,
+            MinSeverity::Medium => Severity::Medium,
+            MinSeverity::Low => Severity::Low,
+            MinSeverity::Info => Severity::Info,
+        };
+        let before = outcome.findings.len();
+        outcome.findings.retain(|f| f.severity >= min);
+        applied.ignored += before - outcome.findings.len();
+    }
+    let baseline_path = args
+        .config
+        .baseline
+        .clone()
+        .or_else(|| config.baseline.as_ref().map(|b| config_dir.join(b)));
+    if let (Some(path), false) = (&baseline_path, args.config.no_suppress || args.config.write_baseline.is_some()) {
+        match suppress::read_baseline(path) {
+            Ok(baseline) => suppress::apply_baseline(&mut outcome.findings, &baseline, &mut applied),
+            Err(e) => {
+                writeln!(err, "error: {e}")?;
+                return Ok(EXIT_ERROR);
+            }
+        }
+    }
+
     let sources: Vec<SolutionSource<'_>> = workspaces
         .iter()
         .map(|ws| SolutionSource {
@@ -355,24 +556,90 @@ fn run_check(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> std:
     let report = Report {
         solutions: &sources,
         findings: &outcome.findings,
+        rules: &ran,
     };
-    match args.format {
-        CheckFormat::Human => {
-            let color = match args.color {
-                ColorChoice::Always => true,
-                ColorChoice::Never => false,
-                ColorChoice::Auto => {
-                    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                        && std::io::stdout().is_terminal()
-                }
-            };
-            output::human::render(
-                &report,
-                &output::human::HumanOptions { color, width: 100 },
-                out,
-            )?;
+
+    if let Some(path) = &args.config.write_baseline {
+        let baseline = suppress::baseline_of(&outcome.findings, &path_of);
+        let count = baseline.findings.len();
+        let ok = write_report(
+            path,
+            |w| {
+                serde_json::to_writer_pretty(&mut *w, &baseline)?;
+                writeln!(w)
+            },
+            err,
+        );
+        if !ok {
+            return Ok(EXIT_ERROR);
         }
-        CheckFormat::Json => output::json::render(&report, out)?,
+        writeln!(err, "wrote {count} fingerprints to {}", path.display())?;
+        return Ok(if input_failed { EXIT_ERROR } else { EXIT_OK });
+    }
+
+    let format = args.format.unwrap_or(CheckFormat::Human);
+    let to_file = args.output.is_some();
+    let color = !to_file
+        && match args.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal(),
+        };
+    let render = |w: &mut dyn Write| -> std::io::Result<()> {
+        match format {
+            CheckFormat::Human => {
+                output::human::render(&report, &output::human::HumanOptions { color, width: 100 }, w)?;
+                if applied.ignored + applied.suppressed + applied.baselined > 0 {
+                    writeln!(
+                        w,
+                        "({} suppressed, {} in the baseline, {} ignored by configuration; --no-suppress shows them)",
+                        applied.suppressed, applied.baselined, applied.ignored
+                    )?;
+                }
+                Ok(())
+            }
+            CheckFormat::Json => output::json::render(&report, w),
+            CheckFormat::Sarif => output::sarif::render(&report, w),
+            CheckFormat::Github => output::github::render(&report, w),
+            CheckFormat::Azure => output::azure::render(&report, w),
+            CheckFormat::Junit => output::junit::render(&report, w),
+        }
+    };
+    let mut write_failed = false;
+    match &args.output {
+        Some(path) => write_failed |= !write_report(path, render, err),
+        None => render(out)?,
+    }
+    for (path, fmt) in [
+        (&args.sarif_file, CheckFormat::Sarif),
+        (&args.json_file, CheckFormat::Json),
+        (&args.junit_file, CheckFormat::Junit),
+    ] {
+        let Some(path) = path else { continue };
+        let ok = write_report(
+            path,
+            |w| match fmt {
+                CheckFormat::Sarif => output::sarif::render(&report, w),
+                CheckFormat::Junit => output::junit::render(&report, w),
+                _ => output::json::render(&report, w),
+            },
+            err,
+        );
+        write_failed |= !ok;
+    }
+
+    for note in &applied.notes {
+        writeln!(err, "warning: {note}")?;
+    }
+    if !applied.stale_baseline.is_empty() {
+        writeln!(
+            err,
+            "note: {} baseline entries no longer match a finding (fixed or changed); rewrite the baseline with --write-baseline:",
+            applied.stale_baseline.len()
+        )?;
+        for entry in &applied.stale_baseline {
+            writeln!(err, "  {} {} {} {}", entry.fingerprint, entry.rule_id, entry.file, entry.message)?;
+        }
     }
     for error in &outcome.internal_errors {
         writeln!(
@@ -381,24 +648,22 @@ fn run_check(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> std:
             error.rule, error.source, error.message
         )?;
     }
-    let unparsable = outcome
-        .findings
-        .iter()
-        .any(|f| f.rule.id == rules::PPX000.id && !f.suppressed);
+    let unparsable = outcome.findings.iter().any(|f| f.rule.id == rules::PPX000.id && !f.is_suppressed());
     if args.strict && unparsable {
-        writeln!(
-            err,
-            "error: --strict: some input could not be parsed (PPX000)"
-        )?;
+        writeln!(err, "error: --strict: some input could not be parsed (PPX000)")?;
     }
-    if input_failed || !outcome.internal_errors.is_empty() || (args.strict && unparsable) {
+    if input_failed || write_failed || !outcome.internal_errors.is_empty() || (args.strict && unparsable) {
         return Ok(EXIT_ERROR);
     }
-    let failing = args.fail_on.threshold().is_some_and(|threshold| {
+    let fail_on = args
+        .fail_on
+        .or(config.fail_on.map(severity_of))
+        .unwrap_or(FailOn::High);
+    let failing = fail_on.threshold().is_some_and(|threshold| {
         outcome
             .findings
             .iter()
-            .any(|f| !f.suppressed && f.severity >= threshold)
+            .any(|f| !f.is_suppressed() && f.severity >= threshold)
     });
     Ok(if failing { EXIT_FINDINGS } else { EXIT_OK })
 }

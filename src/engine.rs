@@ -24,12 +24,19 @@ pub struct Selection {
     pub min_confidence: Option<Confidence>,
 }
 
+/// A selector names a rule by ID or ID prefix (`AGT`, `RAI001`), by name, by
+/// pillar (`Security`, `operational-excellence`) or by tag (`cross-component`).
 fn matches(patterns: &[String], meta: &RuleMeta) -> bool {
+    let squash = |s: &str| s.to_ascii_lowercase().replace([' ', '-', '_'], "");
     patterns.iter().any(|p| {
         let p = p.trim();
-        !p.is_empty()
-            && (meta.id.len() >= p.len() && meta.id[..p.len()].eq_ignore_ascii_case(p)
-                || meta.name.eq_ignore_ascii_case(p))
+        if p.is_empty() {
+            return false;
+        }
+        let by_id = meta.id.len() >= p.len() && meta.id[..p.len()].eq_ignore_ascii_case(p);
+        let by_pillar = squash(p) == squash(meta.pillar.as_str());
+        let cross = meta.id.as_bytes().get(3) == Some(&b'1') && p.eq_ignore_ascii_case("cross-component");
+        by_id || meta.name.eq_ignore_ascii_case(p) || by_pillar || cross
     })
 }
 
@@ -162,7 +169,7 @@ fn problem_finding(solution: &Solution<'_>, index: usize, problem: &Problem) -> 
         canonical_path: None,
         sensitive: false,
         redacted: None,
-        suppressed: false,
+        suppression: None,
     }
 }
 

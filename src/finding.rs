@@ -158,10 +158,30 @@ pub struct Finding {
     /// Secret material at the primary span: renderers print `redacted` instead.
     pub sensitive: bool,
     pub redacted: Option<String>,
-    pub suppressed: bool,
+    /// Set when configuration or a baseline accepts the finding: it is still
+    /// listed (marked) and counted, but does not fail the run.
+    pub suppression: Option<Suppression>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SuppressionKind {
+    /// A `[[suppress]]` entry of `pplint.toml`.
+    Config,
+    /// A fingerprint recorded in the `--baseline` file.
+    Baseline,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Suppression {
+    pub kind: SuppressionKind,
+    pub reason: String,
 }
 
 impl Finding {
+    pub fn is_suppressed(&self) -> bool {
+        self.suppression.is_some()
+    }
+
     /// `pplint/v1:` + 32 hex of SHA-256(rule␟kind␟identity␟logical path␟discriminator).
     /// No line, column, offset, file path or version: re-exports keep it.
     pub fn fingerprint(&self) -> String {

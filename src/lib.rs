@@ -3,6 +3,7 @@
 //! → source; output depends on findings and sources only.
 
 pub mod cli;
+pub mod config;
 pub mod engine;
 pub mod finding;
 pub mod inventory;
@@ -11,5 +12,6 @@ pub mod output;
 pub mod parse;
 pub mod rules;
 pub mod source;
+pub mod suppress;
 
 pub use cli::run;

@@ -248,7 +248,7 @@ pub fn render(
         .with_links(false)
         .with_width(options.width)
         .with_urls(true);
-    for finding in report.findings.iter().filter(|f| !f.suppressed) {
+    for finding in report.findings.iter().filter(|f| !f.is_suppressed()) {
         let diagnostic = build(report, finding);
         let mut text = String::new();
         if handler.render_report(&mut text, &diagnostic).is_err() {
@@ -262,7 +262,7 @@ pub fn render(
 
 /// "3 findings (1 high, 2 medium) in 2 solutions, 41 files." / "No findings in …".
 pub fn summary_line(report: &Report<'_>) -> String {
-    let shown = report.findings.iter().filter(|f| !f.suppressed).count();
+    let shown = report.findings.iter().filter(|f| !f.is_suppressed()).count();
     let parts: Vec<String> = Severity::ALL_DESCENDING
         .iter()
         .map(|&s| (s, report.count(s)))

@@ -135,7 +135,7 @@ pub fn render(report: &Report<'_>, out: &mut dyn Write) -> std::io::Result<()> {
                         }
                     })
                     .collect(),
-                suppressed: f.suppressed,
+                suppressed: f.is_suppressed(),
             }
         })
         .collect();

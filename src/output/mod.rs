@@ -1,10 +1,15 @@
 //! Renderers: each turns the same findings into one format. They read findings
 //! and sources only.
 
+pub mod azure;
+pub mod github;
 pub mod human;
 pub mod json;
+pub mod junit;
+pub mod sarif;
 
 use crate::finding::{FileRef, Finding, Location, Severity};
+use crate::rules::RuleMeta;
 use crate::source::{LineCol, SourceFile};
 
 /// The files of one linted solution.
@@ -20,6 +25,18 @@ pub struct SolutionSource<'a> {
 pub struct Report<'a> {
     pub solutions: &'a [SolutionSource<'a>],
     pub findings: &'a [Finding],
+    /// The rules that ran, sorted by ID.
+    pub rules: &'a [&'static RuleMeta],
+}
+
+/// Where a finding's file is, for tools that need a path on disk.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Artifact {
+    /// A file on disk: the source path joined with the path inside the solution,
+    /// `/`-separated (repo-relative when the input path was).
+    File(String),
+    /// An entry inside a zip export: the archive's path and the entry name.
+    InArchive { archive: String, entry: String },
 }
 
 impl<'a> Report<'a> {
@@ -60,10 +77,27 @@ impl<'a> Report<'a> {
         }
     }
 
+    /// The artifact a location is in (see [`Artifact`]).
+    pub fn artifact(&self, loc: &'a Location) -> Artifact {
+        let source = self.source_of(loc).replace('\\', "/");
+        let source = source.strip_prefix("./").unwrap_or(&source).to_string();
+        let file = self.path_of(loc);
+        if file.is_empty() || source.to_ascii_lowercase().ends_with(&file.to_ascii_lowercase()) {
+            return Artifact::File(source);
+        }
+        if source.to_ascii_lowercase().ends_with(".zip") {
+            return Artifact::InArchive {
+                archive: source,
+                entry: file.to_string(),
+            };
+        }
+        Artifact::File(format!("{}/{file}", source.trim_end_matches('/')))
+    }
+
     pub fn count(&self, severity: Severity) -> usize {
         self.findings
             .iter()
-            .filter(|f| !f.suppressed && f.severity == severity)
+            .filter(|f| !f.is_suppressed() && f.severity == severity)
             .count()
     }
 

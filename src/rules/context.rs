@@ -42,7 +42,7 @@ impl<'r> RuleContext<'r> {
             canonical_path: None,
             sensitive: false,
             redacted: None,
-            suppressed: false,
+            suppression: None,
         });
         let last = self.findings.len() - 1;
         &mut self.findings[last]

@@ -21,6 +21,11 @@ pub use context::RuleContext;
 use crate::finding::{Confidence, Pillar, Severity};
 use crate::model::Solution;
 
+/// Where pplint's documentation is published; rule pages are `docs/rules/<ID>.md` below it.
+pub const DOCS_BASE_URL: &str = "https://github.com/pplint/pplint/blob/main/";
+/// The project's home page.
+pub const INFORMATION_URL: &str = "https://github.com/pplint/pplint";
+
 /// Everything about a rule except its detection code.
 #[derive(Debug)]
 pub struct RuleMeta {
