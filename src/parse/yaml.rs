@@ -116,18 +116,54 @@ impl YamlNode {
 /// Parses the first document of `text` (BOM already removed); spans are offset by `base`.
 /// An empty document gives an empty map.
 pub fn parse(text: &str, base: usize) -> Result<YamlNode, SyntaxError> {
+    use std::collections::{HashMap, HashSet};
     let mut working = text.to_string();
     unfence(&mut working);
-    let mut substituted: Vec<(usize, char)> = Vec::new();
+    let mut substituted: HashMap<usize, char> = HashMap::new();
+    // Stand-ins placed ahead of the parser on later key-like lines, so a file
+    // with many `@odata.x:` keys is not re-parsed once per key. Each one must
+    // turn out to start a scalar; those that do not (a line of a block scalar)
+    // are put back and never guessed again.
+    let mut speculative: HashSet<usize> = HashSet::new();
+    let mut rejected: HashSet<usize> = HashSet::new();
+    let mut quote_close: HashMap<usize, usize> = HashMap::new();
     loop {
-        match build(&working, base, &substituted) {
-            Ok(node) => return Ok(node),
+        let mut used = HashSet::new();
+        match build(&working, base, &substituted, &mut used) {
+            Ok(node) => {
+                let wrong: Vec<usize> = speculative.difference(&used).copied().collect();
+                if wrong.is_empty() {
+                    return Ok(node);
+                }
+                for at in wrong {
+                    let original = substituted.remove(&at).unwrap_or('@');
+                    if original == ' ' {
+                        working.replace_range(at..at + 1, "\"");
+                        if let Some(close) = quote_close.remove(&at) {
+                            working.replace_range(close..close + 1, "\"");
+                        }
+                    } else {
+                        working.replace_range(at..at + 1, original.encode_utf8(&mut [0; 4]));
+                    }
+                    speculative.remove(&at);
+                    rejected.insert(at);
+                }
+            }
             Err(Failure::Reserved(offset)) if substituted.len() < 10_000 => {
                 // Copilot Studio writes keys like `@odata.nextLink:` unquoted; read
                 // them as if quoted by parsing with a same-width stand-in.
                 let original = working[offset..].chars().next().unwrap_or('@');
                 working.replace_range(offset..offset + 1, "_");
-                substituted.push((offset, original));
+                substituted.insert(offset, original);
+                speculative.remove(&offset);
+                for at in key_like_starts(&working, offset) {
+                    if !rejected.contains(&at) && !substituted.contains_key(&at) {
+                        let original = working[at..].chars().next().unwrap_or('@');
+                        working.replace_range(at..at + 1, "_");
+                        substituted.insert(at, original);
+                        speculative.insert(at);
+                    }
+                }
             }
             Err(Failure::Reserved(offset)) => {
                 return Err(SyntaxError {
@@ -147,13 +183,82 @@ pub fn parse(text: &str, base: usize) -> Result<YamlNode, SyntaxError> {
                 {
                     working.replace_range(open..open + 1, " ");
                     working.replace_range(close..close + 1, " ");
-                    substituted.push((open, ' '));
+                    substituted.insert(open, ' ');
+                    speculative.remove(&open);
+                    for (open, close) in over_quoted_lines(&working, close) {
+                        if !rejected.contains(&open) && !substituted.contains_key(&open) {
+                            working.replace_range(open..open + 1, " ");
+                            working.replace_range(close..close + 1, " ");
+                            substituted.insert(open, ' ');
+                            quote_close.insert(open, close);
+                            speculative.insert(open);
+                        }
+                    }
                     continue;
                 }
                 return Err(err);
             }
         }
     }
+}
+
+/// Lines after `from` shaped `key: "…"…"`: a double-quoted value whose first
+/// closing quote is not the line's last character, which ends with a quote.
+fn over_quoted_lines(text: &str, from: usize) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut line_start = text[from..].find('\n').map_or(text.len(), |i| from + i + 1);
+    while line_start < text.len() {
+        let line_end = text[line_start..]
+            .find('\n')
+            .map_or(text.len(), |i| line_start + i);
+        let line = text[line_start..line_end].trim_end();
+        if let Some(colon) = line.find(": \"")
+            && line.ends_with('"')
+        {
+            let open = colon + 2;
+            let bytes = line.as_bytes();
+            let mut i = open + 1;
+            while i < bytes.len() && bytes[i] != b'"' {
+                i += if bytes[i] == b'\\' { 2 } else { 1 };
+            }
+            let last = line.len() - 1;
+            if i < last {
+                out.push((line_start + open, line_start + last));
+            }
+        }
+        line_start = line_end + 1;
+    }
+    out
+}
+
+/// Offsets after `from` of lines shaped `[indent][- ]*@key: …` (or with a backtick).
+fn key_like_starts(text: &str, from: usize) -> Vec<usize> {
+    let mut out = Vec::new();
+    let mut line_start = text[from..].find('\n').map_or(text.len(), |i| from + i + 1);
+    while line_start < text.len() {
+        let line_end = text[line_start..]
+            .find('\n')
+            .map_or(text.len(), |i| line_start + i);
+        let line = &text[line_start..line_end];
+        let mut rest = line.trim_start_matches(' ');
+        while let Some(after) = rest.strip_prefix("- ") {
+            rest = after.trim_start_matches(' ');
+        }
+        if rest.starts_with(['@', '`']) {
+            let key_end = rest.find(|c: char| c == ':' || c.is_whitespace());
+            if let Some(k) = key_end
+                && rest[k..].starts_with(':')
+                && rest[k + 1..]
+                    .chars()
+                    .next()
+                    .is_none_or(|c| c == ' ' || c == '\r')
+            {
+                out.push(line_start + (line.len() - rest.len()));
+            }
+        }
+        line_start = line_end + 1;
+    }
+    out
 }
 
 enum Failure {
@@ -210,7 +315,12 @@ enum Frame {
     },
 }
 
-fn build(text: &str, base: usize, substituted: &[(usize, char)]) -> Result<YamlNode, Failure> {
+fn build(
+    text: &str,
+    base: usize,
+    substituted: &std::collections::HashMap<usize, char>,
+    used: &mut std::collections::HashSet<usize>,
+) -> Result<YamlNode, Failure> {
     let offsets = CharOffsets::new(text);
     let mut parser = Parser::new_from_str(text);
     let mut stack: Vec<Frame> = Vec::new();
@@ -307,10 +417,14 @@ fn build(text: &str, base: usize, substituted: &[(usize, char)]) -> Result<YamlN
             Event::Scalar(value, style, _, _) => {
                 let (s, e) = scalar_bounds(text, start, end, style);
                 let mut value = value.into_owned();
-                if let Some(&(_, original)) = substituted.iter().find(|(at, _)| *at == s)
+                if let Some(&original) = substituted.get(&s)
                     && value.starts_with('_')
                 {
                     value.replace_range(0..1, original.encode_utf8(&mut [0; 4]));
+                    used.insert(s);
+                }
+                if s > 0 && style == ScalarStyle::Plain && substituted.get(&(s - 1)) == Some(&' ') {
+                    used.insert(s - 1);
                 }
                 YamlNode {
                     span: Span::new(base + s, base + e),

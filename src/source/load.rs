@@ -4,7 +4,6 @@
 
 use std::io::{Cursor, Read};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use rayon::prelude::*;
 use thiserror::Error;
@@ -424,12 +423,46 @@ pub fn load_zip_bytes(
             path: shown.to_string(),
         });
     }
-    let total = AtomicU64::new(0);
+    if archive.has_duplicate_names() {
+        solution.problems.push(Problem::new(
+            String::new(),
+            Span::default(),
+            ProblemKind::Zip,
+            "the archive holds several entries with the same name (duplicate names); only the last of each was read",
+        ));
+    }
+    // Decide up front, in a fixed order and from the declared sizes (the zip
+    // crate refuses to inflate past an entry's declared size), which entries
+    // fit under the total cap: nothing is inflated for an entry that cannot
+    // fit, and the outcome does not depend on thread timing. Manifest first.
+    let mut order: Vec<(bool, String, usize)> = (0..archive.len())
+        .map(|i| {
+            let lower = names[i].as_deref().unwrap_or("").to_ascii_lowercase();
+            let manifest = matches!(lower.as_str(), "solution.xml" | "customizations.xml");
+            (!manifest, lower, i)
+        })
+        .collect();
+    order.sort();
+    let mut budget = limits.max_total_bytes;
+    let mut admitted = vec![false; archive.len()];
+    for (_, _, i) in order {
+        let Ok(entry) = archive.by_index_data(i) else {
+            continue;
+        };
+        let read = names[i]
+            .as_deref()
+            .is_some_and(|name| is_read(name, Layout::Zip));
+        let size = entry.size();
+        if read && !entry.is_dir() && size <= limits.max_file_bytes && size <= budget {
+            budget -= size;
+            admitted[i] = true;
+        }
+    }
     let results: Vec<ZipRead> = (0..archive.len())
         .into_par_iter()
         .map_init(
             || archive.clone(),
-            |archive, index| read_zip_entry(archive, index, limits, &total),
+            |archive, index| read_zip_entry(archive, index, limits, admitted[index]),
         )
         .collect();
     for result in results {
@@ -454,7 +487,7 @@ fn read_zip_entry(
     archive: &mut zip::ZipArchive<Cursor<&[u8]>>,
     index: usize,
     limits: &Limits,
-    total: &AtomicU64,
+    admitted: bool,
 ) -> ZipRead {
     let stored_name = archive
         .name_for_index(index)
@@ -497,6 +530,9 @@ fn read_zip_entry(
     if entry.size() > limits.max_file_bytes {
         return ZipRead::Problem(too_large(name, entry.size(), limits.max_file_bytes));
     }
+    if !admitted {
+        return ZipRead::Problem(over_total(name, limits.max_total_bytes));
+    }
     let mut bytes = Vec::with_capacity(usize::try_from(entry.size().min(1 << 20)).unwrap_or(0));
     // The declared size can lie: cap what is actually inflated.
     match entry
@@ -517,19 +553,18 @@ fn read_zip_entry(
     if len > limits.max_file_bytes {
         return ZipRead::Problem(too_large(name, len, limits.max_file_bytes));
     }
-    let before = total.fetch_add(len, Ordering::Relaxed);
-    if before + len > limits.max_total_bytes {
-        return ZipRead::Problem(Problem::new(
-            name,
-            Span::default(),
-            ProblemKind::TooLarge,
-            format!(
-                "the solution's files exceed {} bytes in total (see --max-total-size); this file was not read",
-                limits.max_total_bytes
-            ),
-        ));
-    }
     ZipRead::File(SourceFile::new(name, bytes))
+}
+
+fn over_total(name: String, limit: u64) -> Problem {
+    Problem::new(
+        name,
+        Span::default(),
+        ProblemKind::TooLarge,
+        format!(
+            "the solution's files exceed {limit} bytes in total (see --max-total-size); this file was not read"
+        ),
+    )
 }
 
 fn too_large(name: String, size: u64, limit: u64) -> Problem {
@@ -592,10 +627,38 @@ fn load_folder(root: &InputRoot, limits: &Limits, solution: &mut LoadedSolution)
         }
         candidates.push((rel, entry.into_path(), size));
     }
-    let total = AtomicU64::new(0);
-    let results: Vec<Result<SourceFile, Problem>> = candidates
+    // Admit files against the total cap up front, manifests first then by path,
+    // so the outcome never depends on thread timing.
+    candidates.sort_by_cached_key(|(rel, _, _)| {
+        let lower = rel.to_ascii_lowercase();
+        let manifest = matches!(
+            lower.as_str(),
+            "solution.xml"
+                | "customizations.xml"
+                | "other/solution.xml"
+                | "other/customizations.xml"
+        );
+        (!manifest, rel.clone())
+    });
+    let mut budget = limits.max_total_bytes;
+    let mut admitted = Vec::with_capacity(candidates.len());
+    for (rel, path, size) in candidates {
+        if size > limits.max_file_bytes {
+            solution
+                .problems
+                .push(too_large(rel, size, limits.max_file_bytes));
+        } else if size > budget {
+            solution
+                .problems
+                .push(over_total(rel, limits.max_total_bytes));
+        } else {
+            budget -= size;
+            admitted.push((rel, path));
+        }
+    }
+    let results: Vec<Result<SourceFile, Problem>> = admitted
         .into_par_iter()
-        .map(|(rel, path, size)| read_file(rel, &path, size, limits, &total))
+        .map(|(rel, path)| read_file(rel, &path, limits))
         .collect();
     for result in results {
         match result {
@@ -605,16 +668,7 @@ fn load_folder(root: &InputRoot, limits: &Limits, solution: &mut LoadedSolution)
     }
 }
 
-fn read_file(
-    rel: String,
-    path: &Path,
-    size: u64,
-    limits: &Limits,
-    total: &AtomicU64,
-) -> Result<SourceFile, Problem> {
-    if size > limits.max_file_bytes {
-        return Err(too_large(rel, size, limits.max_file_bytes));
-    }
+fn read_file(rel: String, path: &Path, limits: &Limits) -> Result<SourceFile, Problem> {
     let mut bytes = Vec::new();
     let read = std::fs::File::open(path)
         .and_then(|f| f.take(limits.max_file_bytes + 1).read_to_end(&mut bytes));
@@ -629,17 +683,6 @@ fn read_file(
     let len = bytes.len() as u64;
     if len > limits.max_file_bytes {
         return Err(too_large(rel, len, limits.max_file_bytes));
-    }
-    if total.fetch_add(len, Ordering::Relaxed) + len > limits.max_total_bytes {
-        return Err(Problem::new(
-            rel,
-            Span::default(),
-            ProblemKind::TooLarge,
-            format!(
-                "the solution's files exceed {} bytes in total; this file was not read",
-                limits.max_total_bytes
-            ),
-        ));
     }
     Ok(SourceFile::new(rel, bytes))
 }
