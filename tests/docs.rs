@@ -54,7 +54,10 @@ fn rule_docs_are_current() {
 
 #[test]
 fn every_rule_documents_what_why_example_and_fix() {
+    let mut seen = std::collections::BTreeSet::new();
     for meta in rules::all_meta() {
+        assert!(seen.insert(meta.id), "duplicate rule ID {}", meta.id);
+        assert!(seen.insert(meta.name), "duplicate rule name {}", meta.name);
         let text = meta.docs_markdown();
         for heading in [
             "## What it does",
@@ -74,7 +77,7 @@ fn every_rule_documents_what_why_example_and_fix() {
         assert!(
             meta.name
                 .chars()
-                .all(|c| c.is_ascii_lowercase() || c == '-'),
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
             "{}",
             meta.name
         );

@@ -21,7 +21,7 @@ pub fn rule_markdown(meta: &RuleMeta) -> String {
          | pillar | WAF | severity | confidence | default |\n\
          |---|---|---|---|---|\n\
          | {pillar} | {waf} | {severity} | {confidence} | {default} |\n\n\
-         {docs}\n\
+         {docs}\n\n\
          **Fix in one line:** {help}\n",
         id = meta.id,
         name = meta.name,
@@ -31,7 +31,7 @@ pub fn rule_markdown(meta: &RuleMeta) -> String {
         severity = meta.severity.as_str(),
         confidence = meta.confidence.as_str(),
         default = default_label(meta),
-        docs = meta.docs_markdown(),
+        docs = meta.docs_markdown().trim_end(),
         help = meta.help,
     )
 }

@@ -1,0 +1,215 @@
+//! Pieces shared by the KNW rules: agent names, site URLs, YAML walks.
+
+use crate::model::node::join_pointer;
+use crate::model::{Component, Solution};
+use crate::parse::{YamlKind, YamlNode};
+
+/// The name of the agent a component belongs to: the agent's display name, else
+/// the parent schema name or component collection, else the component itself.
+pub fn agent_label(solution: &Solution<'_>, component: &Component<'_>) -> String {
+    if let Some(agent) = solution.agent_of(component) {
+        return agent.label().to_string();
+    }
+    component
+        .parent_bot
+        .as_deref()
+        .or(component.parent_collection.as_deref())
+        .unwrap_or_else(|| component.label())
+        .to_string()
+}
+
+/// A knowledge site as written (`https://Contoso.com/Docs/`), taken apart.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SiteUrl {
+    /// Lower-case host without port; `None` for Power Fx or text with no host.
+    pub host: Option<String>,
+    /// The path without query or fragment, as written (`/Docs/`), `` when absent.
+    pub path: String,
+    /// Stable form for fingerprints: lower-case scheme and host, no default port,
+    /// no query, fragment or trailing `/` (the root stays `/`).
+    pub normalised: String,
+}
+
+impl SiteUrl {
+    pub fn parse(text: &str) -> SiteUrl {
+        let text = text.trim();
+        if text.starts_with('=') || text.is_empty() {
+            return SiteUrl {
+                host: None,
+                path: String::new(),
+                normalised: text.to_string(),
+            };
+        }
+        let (scheme, rest) = match text.split_once("://") {
+            Some((scheme, rest)) => (scheme.to_ascii_lowercase(), rest),
+            None => ("https".to_string(), text),
+        };
+        let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+        let authority = rest.get(..authority_end).unwrap_or(rest);
+        let after = rest.get(authority_end..).unwrap_or("");
+        let path = after.split(['?', '#']).next().unwrap_or("").to_string();
+        let host_port = authority.rsplit('@').next().unwrap_or(authority);
+        let (host, port) = if let Some(bracketed) = host_port.strip_prefix('[') {
+            match bracketed.split_once(']') {
+                Some((h, p)) => (h, p.strip_prefix(':')),
+                None => (bracketed, None),
+            }
+        } else {
+            match host_port.split_once(':') {
+                Some((h, p)) => (h, Some(p)),
+                None => (host_port, None),
+            }
+        };
+        let host = host.trim_end_matches('.').to_ascii_lowercase();
+        let port = port.filter(|p| {
+            !p.is_empty() && !matches!((scheme.as_str(), *p), ("https", "443") | ("http", "80"))
+        });
+        let trimmed = path.trim_end_matches('/');
+        let normalised = format!(
+            "{scheme}://{host}{}{}",
+            port.map(|p| format!(":{p}")).unwrap_or_default(),
+            if trimmed.is_empty() { "/" } else { trimmed }
+        );
+        SiteUrl {
+            host: (!host.is_empty()).then_some(host),
+            path,
+            normalised,
+        }
+    }
+
+    /// The non-empty path segments (`/sites/hr/` → `["sites", "hr"]`).
+    pub fn segments(&self) -> Vec<&str> {
+        self.path.split('/').filter(|s| !s.is_empty()).collect()
+    }
+
+    /// No path beyond the host: `https://contoso.com` or `https://contoso.com/`.
+    pub fn is_root(&self) -> bool {
+        self.host.is_some() && self.segments().is_empty()
+    }
+}
+
+/// Whether `host` is `domain` or one of its subdomains (`*.domain`).
+pub fn host_in(host: &str, domains: &[String]) -> bool {
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    domains.iter().any(|d| {
+        let d = d
+            .trim()
+            .trim_start_matches("*.")
+            .trim_start_matches('.')
+            .trim_end_matches('.')
+            .to_ascii_lowercase();
+        !d.is_empty()
+            && (host == d
+                || host
+                    .strip_suffix(d.as_str())
+                    .is_some_and(|rest| rest.ends_with('.')))
+    })
+}
+
+/// Every mapping at any depth with its logical path (RULES.md §14), the root included.
+pub fn walk_maps(root: &YamlNode) -> Vec<(&YamlNode, String)> {
+    let mut found = Vec::new();
+    let mut stack: Vec<(&YamlNode, String)> = vec![(root, String::new())];
+    while let Some((node, path)) = stack.pop() {
+        match &node.kind {
+            YamlKind::Map(entries) => {
+                found.push((node, path.clone()));
+                for entry in entries.iter().rev() {
+                    if let Some(key) = entry.key.as_str() {
+                        stack.push((&entry.value, join_pointer(&path, key)));
+                    }
+                }
+            }
+            YamlKind::Seq(items) => {
+                for (i, item) in items.iter().enumerate().rev() {
+                    let segment = match item.id() {
+                        Some(id) => format!("[id={id}]"),
+                        None => i.to_string(),
+                    };
+                    stack.push((item, format!("{path}/{segment}")));
+                }
+            }
+            _ => {}
+        }
+    }
+    found
+}
+
+/// Null, an empty or blank scalar, `[]` or `{}`.
+pub fn is_empty_value(node: &YamlNode) -> bool {
+    match &node.kind {
+        YamlKind::Scalar { .. } => node.as_text().is_none_or(str::is_empty),
+        YamlKind::Seq(items) => items.is_empty(),
+        YamlKind::Map(entries) => entries.is_empty(),
+        YamlKind::Alias => false,
+    }
+}
+
+#[cfg(test)]
+pub mod test_support {
+    use crate::finding::Finding;
+    use crate::model::{Solution, Workspace};
+    use crate::rules::{Rule, RuleContext};
+    use crate::source::{Layout, LoadedSolution, SourceFile};
+
+    /// Runs `rule` over a solution made of `files` (path, text) in `layout`.
+    pub fn run(rule: &dyn Rule, layout: Layout, files: &[(&str, &str)]) -> Vec<Finding> {
+        let mut files: Vec<SourceFile> = files
+            .iter()
+            .map(|(path, text)| SourceFile::new(*path, text.as_bytes().to_vec()))
+            .collect();
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        let ws = Workspace::parse(LoadedSolution {
+            source: "memory/cnt_ws".into(),
+            layout,
+            files,
+            listed: Vec::new(),
+            problems: Vec::new(),
+            notes: Vec::new(),
+        });
+        let solution = Solution::build(&ws);
+        let mut findings = Vec::new();
+        let mut cx = RuleContext::new(rule.meta(), 0, &mut findings);
+        rule.check(&solution, &mut cx);
+        findings
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn site_urls() {
+        let s = SiteUrl::parse("HTTPS://WWW.Contoso.com:443/Docs/?q=1#top");
+        assert_eq!(s.host.as_deref(), Some("www.contoso.com"));
+        assert_eq!(s.path, "/Docs/");
+        assert_eq!(s.normalised, "https://www.contoso.com/Docs");
+        assert!(!s.is_root());
+        let root = SiteUrl::parse("https://www.mayoclinic.org/");
+        assert!(root.is_root());
+        assert_eq!(root.normalised, "https://www.mayoclinic.org/");
+        assert!(SiteUrl::parse("contoso.com").is_root());
+        assert_eq!(
+            SiteUrl::parse("http://contoso.com:8080").normalised,
+            "http://contoso.com:8080/"
+        );
+        let fx = SiteUrl::parse("=Topic.Site");
+        assert_eq!(fx.host, None);
+        assert!(!fx.is_root());
+        assert_eq!(
+            SiteUrl::parse("https://contoso.sharepoint.com/sites/hr/").segments(),
+            ["sites", "hr"]
+        );
+    }
+
+    #[test]
+    fn owned_domains() {
+        let owned = vec!["contoso.com".to_string(), "*.fabrikam.org".to_string()];
+        assert!(host_in("contoso.com", &owned));
+        assert!(host_in("docs.contoso.com", &owned));
+        assert!(host_in("www.fabrikam.org", &owned));
+        assert!(!host_in("notcontoso.com", &owned));
+        assert!(!host_in("contoso.com.evil.io", &owned));
+    }
+}

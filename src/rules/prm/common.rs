@@ -1,0 +1,234 @@
+//! Pieces shared by the PRM rules: GUIDs, prompt configurations, and which flow
+//! values carry trigger data.
+
+use std::collections::BTreeMap;
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use crate::model::{AiConfiguration, AiModel, Flow, Loc};
+use crate::parse::{JsonKind, JsonValue};
+
+/// GUIDs compare case-insensitively with braces stripped (RULES.md §10).
+pub fn normalize_guid(id: &str) -> String {
+    id.trim()
+        .trim_matches(|c| c == '{' || c == '}')
+        .to_ascii_lowercase()
+}
+
+/// What messages call a prompt: its name, else its id.
+pub fn model_label(model: &AiModel) -> &str {
+    model
+        .name
+        .as_deref()
+        .filter(|n| !n.trim().is_empty())
+        .unwrap_or(&model.id)
+}
+
+/// The active configuration's parsed `msdyn_customconfiguration` and the
+/// element's location, for `<xml path>#<pointer>` logical paths.
+pub fn prompt_config(model: &AiModel) -> Option<(&JsonValue, &Loc)> {
+    let config: &AiConfiguration = model.active()?;
+    Some((config.custom.as_ref()?, config.custom_loc.as_ref()?))
+}
+
+/// A location inside a prompt configuration: `custom_loc.path` + `#` + pointer.
+pub fn config_loc(custom_loc: &Loc, value: &JsonValue, pointer: &str) -> Loc {
+    Loc::new(
+        custom_loc.file,
+        value.span,
+        format!("{}#{pointer}", custom_loc.path),
+    )
+}
+
+static REFERENCE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(outputs|body|actions|variables)\(\s*'((?:[^']|'')*)'\s*\)")
+        .expect("valid regex")
+});
+
+static TRIGGER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(triggerBody|triggerOutputs|trigger)\(\s*\)").expect("valid regex")
+});
+
+/// Passes over a flow's actions when following trigger data (chain length).
+const MAX_PASSES: usize = 64;
+
+/// Every string inside a JSON value, depth first.
+fn strings(value: &JsonValue, out: &mut Vec<String>) {
+    match &value.kind {
+        JsonKind::String(s) => out.push(s.clone()),
+        JsonKind::Array(items) => items.iter().for_each(|v| strings(v, out)),
+        JsonKind::Object(members) => members.iter().for_each(|m| strings(&m.value, out)),
+        _ => {}
+    }
+}
+
+/// Which actions and variables of a flow carry trigger data (`triggerBody()`,
+/// `triggerOutputs()`), directly or through Compose and variable actions.
+#[derive(Debug, Default)]
+pub struct TriggerData {
+    /// Lower-case action name → the name to cite.
+    actions: BTreeMap<String, String>,
+    /// Lower-case variable name → the action that set it.
+    variables: BTreeMap<String, String>,
+}
+
+impl TriggerData {
+    pub fn of(flow: &Flow<'_>) -> TriggerData {
+        let mut data = TriggerData::default();
+        // Each pass can only add. Real chains are a few actions long; the cap
+        // bounds the work on hostile input.
+        for _ in 0..=flow.actions.len().min(MAX_PASSES) {
+            let mut changed = false;
+            for action in &flow.actions {
+                let kind = action.node_type.to_ascii_lowercase();
+                let Some(inputs) = action.inputs() else {
+                    continue;
+                };
+                match kind.as_str() {
+                    "compose" => {
+                        let key = action.name.to_ascii_lowercase();
+                        if !data.actions.contains_key(&key) && data.value_carries(inputs) {
+                            data.actions.insert(key, action.name.clone());
+                            changed = true;
+                        }
+                    }
+                    "initializevariable" => {
+                        for var in inputs.get("variables").map(JsonValue::items).unwrap_or(&[]) {
+                            changed |= data.assign(var, &action.name);
+                        }
+                    }
+                    "setvariable" | "appendtostringvariable" | "appendtoarrayvariable" => {
+                        changed |= data.assign(inputs, &action.name);
+                    }
+                    _ => {}
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+        data
+    }
+
+    /// `{ "name": "v", "value": … }`: marks `v` when the value carries trigger data.
+    fn assign(&mut self, holder: &JsonValue, action: &str) -> bool {
+        let Some(name) = holder.get("name").and_then(JsonValue::as_str) else {
+            return false;
+        };
+        let key = name.to_ascii_lowercase();
+        if self.variables.contains_key(&key) {
+            return false;
+        }
+        let carries = holder.get("value").is_some_and(|v| self.value_carries(v));
+        if carries {
+            self.variables.insert(key, action.to_string());
+        }
+        carries
+    }
+
+    fn value_carries(&self, value: &JsonValue) -> bool {
+        let mut texts = Vec::new();
+        strings(value, &mut texts);
+        texts.iter().any(|t| self.source(t).is_some())
+    }
+
+    /// How trigger data reaches `expression`: `triggerBody()` directly, or the
+    /// action or variable that carries it.
+    pub fn source(&self, expression: &str) -> Option<String> {
+        if let Some(m) = TRIGGER.find(expression) {
+            return Some(m.as_str().to_string());
+        }
+        for capture in REFERENCE.captures_iter(expression) {
+            let function = capture
+                .get(1)
+                .map_or("", |m| m.as_str())
+                .to_ascii_lowercase();
+            let name = capture
+                .get(2)
+                .map_or(String::new(), |m| m.as_str().replace("''", "'"));
+            let key = name.to_ascii_lowercase();
+            if function == "variables" {
+                if let Some(setter) = self.variables.get(&key) {
+                    return Some(format!("variable '{name}' (set by '{setter}')"));
+                }
+            } else if self.actions.contains_key(&key) {
+                return Some(format!("'{name}'"));
+            }
+        }
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn guids() {
+        assert_eq!(
+            normalize_guid("{90236099-15CC-4675-A2F4-EB8E8FE0C968}"),
+            "90236099-15cc-4675-a2f4-eb8e8fe0c968"
+        );
+    }
+
+    #[test]
+    fn trigger_data_through_compose_and_variables() {
+        let raw = r#"{"properties":{"definition":{"triggers":{"manual":{"type":"Request","kind":"PowerAppV2"}},
+          "actions":{
+            "Init":{"type":"InitializeVariable","inputs":{"variables":[{"name":"Topic","type":"string","value":"@outputs('Describe')"}]}},
+            "Describe":{"type":"Compose","inputs":"@triggerBody()['text']"},
+            "Fixed":{"type":"Compose","inputs":"Pretend you are a principal."}
+          }}}}"#;
+        let root = crate::parse::json::parse(raw, 0).expect("json");
+        let ws_free = crate::model::Flow {
+            id: String::new(),
+            name: "f".into(),
+            file: 0,
+            root: &root,
+            definition: None,
+            definition_path: String::new(),
+            triggers: Vec::new(),
+            actions: Vec::new(),
+            connection_references: Vec::new(),
+            parameters: Vec::new(),
+        };
+        // Build the actions the way the model does: through the definition's members.
+        let actions = root
+            .path(&["properties", "definition", "actions"])
+            .expect("actions");
+        let mut flow = ws_free;
+        for m in actions.members() {
+            flow.actions.push(crate::model::FlowNode {
+                name: m.key.clone(),
+                node_type: m
+                    .value
+                    .get("type")
+                    .and_then(JsonValue::as_str)
+                    .unwrap_or("")
+                    .to_string(),
+                kind: None,
+                value: &m.value,
+                key_span: m.key_span,
+                path: String::new(),
+                parent: None,
+                run_after: Vec::new(),
+            });
+        }
+        let data = TriggerData::of(&flow);
+        assert_eq!(
+            data.source("@concat(outputs('Fixed'), outputs('Describe'))")
+                .as_deref(),
+            Some("'Describe'")
+        );
+        assert_eq!(
+            data.source("@variables('topic')").as_deref(),
+            Some("variable 'topic' (set by 'Init')")
+        );
+        assert_eq!(
+            data.source("@triggerOutputs()?['body/x']").as_deref(),
+            Some("triggerOutputs()")
+        );
+        assert_eq!(data.source("@outputs('Fixed')"), None);
+    }
+}
