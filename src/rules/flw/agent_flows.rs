@@ -1,0 +1,167 @@
+//! Which flows are agent flows (RULES.md §6): triggered by an agent (`Request` with
+//! kind `Skills` or `VirtualAgent`), or reached from an agent (§12.1): a component's
+//! `InvokeFlowAction.flowId` / `InvokeFlowTaskAction.flowId`, an
+//! `Assets/botcomponent_workflowset.xml` row, then child flows called through
+//! `Workflow.inputs.host.workflowReferenceName` (transitively, depth ≤ 6).
+
+use crate::model::{Flow, Loc, Solution};
+use crate::rules::helpers::find_kinds;
+
+/// How deep flow → child flow edges are followed (RULES.md §12.1).
+const MAX_DEPTH: usize = 6;
+
+/// Why a flow is an agent flow.
+#[derive(Clone, Debug)]
+pub enum AgentLink {
+    /// Its trigger is `Request` with kind `Skills` / `VirtualAgent`; the loc is the `kind` value.
+    Trigger(Loc),
+    /// A bot component calls it (`flowId`, or an association row).
+    Component { name: String, loc: Loc },
+    /// An agent flow calls it as a child flow (`workflowReferenceName`).
+    ParentFlow { name: String, loc: Loc },
+}
+
+impl AgentLink {
+    pub fn loc(&self) -> &Loc {
+        match self {
+            AgentLink::Trigger(loc)
+            | AgentLink::Component { loc, .. }
+            | AgentLink::ParentFlow { loc, .. } => loc,
+        }
+    }
+
+    /// A related-span message explaining the link.
+    pub fn describe(&self) -> String {
+        match self {
+            AgentLink::Trigger(_) => "triggered by a Copilot Studio agent".to_string(),
+            AgentLink::Component { name, .. } => format!("called by agent component '{name}'"),
+            AgentLink::ParentFlow { name, .. } => {
+                format!("called as a child flow by agent flow '{name}'")
+            }
+        }
+    }
+}
+
+/// GUIDs compare case-insensitively with braces stripped.
+pub fn normalize_guid(id: &str) -> String {
+    id.trim()
+        .trim_matches(|c| c == '{' || c == '}')
+        .to_ascii_lowercase()
+}
+
+/// For each flow of `solution.flows` (same index), why it is an agent flow, if it is one.
+pub fn agent_links(solution: &Solution<'_>) -> Vec<Option<AgentLink>> {
+    let flows = &solution.flows;
+    let mut links: Vec<Option<AgentLink>> = flows.iter().map(trigger_link).collect();
+    let find = |id: &str| {
+        let id = normalize_guid(id);
+        flows.iter().position(|f| !id.is_empty() && f.id == id)
+    };
+
+    for component in &solution.components {
+        let Some(data) = component.data else { continue };
+        for (node, path) in find_kinds(data, &["InvokeFlowAction", "InvokeFlowTaskAction"]) {
+            let Some(value) = node.get("flowId") else {
+                continue;
+            };
+            let Some(index) = value.as_text().and_then(find) else {
+                continue;
+            };
+            if links[index].is_some() {
+                continue;
+            }
+            if let Some(loc) = component.data_loc(value, &format!("{path}/flowId")) {
+                links[index] = Some(AgentLink::Component {
+                    name: component.label().to_string(),
+                    loc,
+                });
+            }
+        }
+    }
+    for row in &solution.associations {
+        let (Some(component), Some(flow_id)) = (
+            row.attr("botcomponentid.schemaname"),
+            row.attr("workflowid.workflowid"),
+        ) else {
+            continue;
+        };
+        let Some(index) = find(flow_id) else { continue };
+        if links[index].is_none() {
+            let name = solution
+                .components
+                .iter()
+                .find(|c| {
+                    c.schema_name
+                        .as_deref()
+                        .is_some_and(|s| s.eq_ignore_ascii_case(component))
+                })
+                .map_or(component, |c| c.label())
+                .to_string();
+            links[index] = Some(AgentLink::Component {
+                name,
+                loc: row.loc.clone(),
+            });
+        }
+    }
+
+    // Child flows of agent flows, breadth first.
+    let mut frontier: Vec<usize> = (0..flows.len()).filter(|&i| links[i].is_some()).collect();
+    for _ in 0..MAX_DEPTH {
+        let mut next = Vec::new();
+        for &parent in &frontier {
+            let Some(flow) = flows.get(parent) else {
+                continue;
+            };
+            for (child, loc) in child_flows(flow) {
+                let Some(index) = find(&child) else { continue };
+                if links[index].is_none() {
+                    links[index] = Some(AgentLink::ParentFlow {
+                        name: flow.name.clone(),
+                        loc,
+                    });
+                    next.push(index);
+                }
+            }
+        }
+        if next.is_empty() {
+            break;
+        }
+        frontier = next;
+    }
+    links
+}
+
+fn trigger_link(flow: &Flow<'_>) -> Option<AgentLink> {
+    let trigger = flow.triggers.iter().find(|t| {
+        t.type_is("Request")
+            && t.kind.as_deref().is_some_and(|k| {
+                k.eq_ignore_ascii_case("Skills") || k.eq_ignore_ascii_case("VirtualAgent")
+            })
+    })?;
+    let kind = trigger.value.get("kind")?;
+    Some(AgentLink::Trigger(Loc::new(
+        flow.file,
+        kind.span,
+        format!("{}/kind", trigger.path),
+    )))
+}
+
+/// Child flows called by `flow`: the `workflowReferenceName` values and their locations.
+fn child_flows(flow: &Flow<'_>) -> Vec<(String, Loc)> {
+    flow.actions
+        .iter()
+        .filter(|a| a.type_is("Workflow"))
+        .filter_map(|a| {
+            let value = a.host()?.get("workflowReferenceName")?;
+            let id = value.as_str()?;
+            Some((
+                id.to_string(),
+                Loc::new(
+                    flow.file,
+                    value.span,
+                    format!("{}/inputs/host/workflowReferenceName", a.path),
+                ),
+            ))
+        })
+        .collect()
+}
