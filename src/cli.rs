@@ -92,6 +92,10 @@ struct CheckArgs {
     /// Make unparsable input (PPX000) fatal: exit 2.
     #[arg(long)]
     strict: bool,
+    /// Only find and read the inputs (inflating zip entries), without parsing or
+    /// linting: the I/O floor that benchmarks compare against.
+    #[arg(long)]
+    read_only: bool,
     /// The environment the solution is deployed to; `test` and `prod` enable
     /// ALM003 (unmanaged solution for deployment).
     #[arg(long, value_enum)]
@@ -180,6 +184,7 @@ enum CheckFormat {
     Github,
     Azure,
     Junit,
+    Html,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -496,8 +501,16 @@ fn run_check(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> std:
             Some(Target::Prod) => Some("prod".to_string()),
             Some(Target::Dev) | None => None,
         },
+        options: config.rules.options.clone(),
     };
-    let registry = rules::registry_with(&settings);
+    let registry = match rules::registry_with(&settings) {
+        Ok(registry) => registry,
+        Err(e) => {
+            let shown = config_path.as_deref().map_or_else(|| "pplint.toml".to_string(), |p| p.display().to_string());
+            writeln!(err, "error: {shown}: {e}")?;
+            return Ok(EXIT_ERROR);
+        }
+    };
     let mut ran: Vec<&'static rules::RuleMeta> = registry
         .iter()
         .map(|r| r.meta())
@@ -508,6 +521,9 @@ fn run_check(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> std:
     }
     ran.sort_by_key(|m| m.id);
 
+    if args.read_only {
+        return read_only(args, out, err);
+    }
     let (workspaces, input_failed) = load_all(&args.paths, &args.limits.limits(), err);
     let solutions: Vec<Solution<'_>> = workspaces.par_iter().map(Solution::build).collect();
     let mut outcome = engine::lint(&solutions, &registry, &selection);
@@ -553,6 +569,7 @@ fn run_check(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> std:
             files: &ws.files,
         })
         .collect();
+    let maps: Vec<crate::output::map::ComponentMap> = solutions.iter().map(crate::mapping::component_map).collect();
     let report = Report {
         solutions: &sources,
         findings: &outcome.findings,
@@ -603,6 +620,7 @@ fn run_check(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> std:
             CheckFormat::Github => output::github::render(&report, w),
             CheckFormat::Azure => output::azure::render(&report, w),
             CheckFormat::Junit => output::junit::render(&report, w),
+            CheckFormat::Html => output::html::render(&report, &maps, w),
         }
     };
     let mut write_failed = false;
@@ -666,6 +684,40 @@ fn run_check(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> std:
             .any(|f| !f.is_suppressed() && f.severity >= threshold)
     });
     Ok(if failing { EXIT_FINDINGS } else { EXIT_OK })
+}
+
+/// `--read-only`: discovery and loading only.
+fn read_only(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::io::Result<u8> {
+    let limits = args.limits.limits();
+    let mut solutions = 0;
+    let mut files = 0;
+    let mut bytes = 0;
+    let mut failed = false;
+    for path in &args.paths {
+        let roots = match source::load::discover(path) {
+            Ok((roots, _)) => roots,
+            Err(e) => {
+                writeln!(err, "error: {e}")?;
+                failed = true;
+                continue;
+            }
+        };
+        for root in roots {
+            match source::load::load(&root, &limits) {
+                Ok(loaded) => {
+                    solutions += 1;
+                    files += loaded.files.len();
+                    bytes += loaded.files.iter().map(|f| f.bytes.len()).sum::<usize>();
+                }
+                Err(e) => {
+                    writeln!(err, "error: {e}")?;
+                    failed = true;
+                }
+            }
+        }
+    }
+    writeln!(out, "read {files} files ({bytes} bytes) of {solutions} solutions")?;
+    Ok(if failed { EXIT_ERROR } else { EXIT_OK })
 }
 
 /// The first `--select`/`--ignore` entry that matches no rule, if any.

@@ -7,6 +7,7 @@ pub mod config;
 pub mod engine;
 pub mod finding;
 pub mod inventory;
+pub mod mapping;
 pub mod model;
 pub mod output;
 pub mod parse;

@@ -64,23 +64,29 @@ fn other_inputs_are_still_linted_when_one_is_bad() {
 
 #[test]
 fn fail_on_is_cumulative() {
-    // RAI001/fail holds one high and one medium finding.
-    let path = "fixtures/rules/RAI001/fail";
-    assert_eq!(
-        pplint(&["check", path]).code,
-        1,
-        "default threshold is high"
-    );
-    assert_eq!(pplint(&["check", "--fail-on", "critical", path]).code, 0);
-    assert_eq!(pplint(&["check", "--fail-on", "high", path]).code, 1);
-    assert_eq!(pplint(&["check", "--fail-on", "medium", path]).code, 1);
-    assert_eq!(pplint(&["check", "--fail-on", "never", path]).code, 0);
-    // ALM005/fail holds a single low finding.
-    let low = "fixtures/rules/ALM005/fail";
-    assert_eq!(pplint(&["check", low]).code, 0);
-    assert_eq!(pplint(&["check", "--fail-on", "medium", low]).code, 0);
-    assert_eq!(pplint(&["check", "--fail-on", "low", low]).code, 1);
-    assert_eq!(pplint(&["check", "--fail-on", "info", low]).code, 1);
+    // RAI001/fail holds one high and one medium RAI001 finding.
+    let high = |extra: &[&str]| {
+        let mut args = vec!["check", "--no-config", "--select", "RAI001"];
+        args.extend_from_slice(extra);
+        args.push("fixtures/rules/RAI001/fail");
+        pplint(&args).code
+    };
+    assert_eq!(high(&[]), 1, "default threshold is high");
+    assert_eq!(high(&["--fail-on", "critical"]), 0);
+    assert_eq!(high(&["--fail-on", "high"]), 1);
+    assert_eq!(high(&["--fail-on", "medium"]), 1);
+    assert_eq!(high(&["--fail-on", "never"]), 0);
+    // ALM005/fail holds a single low ALM005 finding.
+    let low = |extra: &[&str]| {
+        let mut args = vec!["check", "--no-config", "--select", "ALM005"];
+        args.extend_from_slice(extra);
+        args.push("fixtures/rules/ALM005/fail");
+        pplint(&args).code
+    };
+    assert_eq!(low(&[]), 0);
+    assert_eq!(low(&["--fail-on", "medium"]), 0);
+    assert_eq!(low(&["--fail-on", "low"]), 1);
+    assert_eq!(low(&["--fail-on", "info"]), 1);
 }
 
 #[test]

@@ -3,7 +3,7 @@
 use pplint::engine::{self, Selection};
 use pplint::finding::{Confidence, Pillar, Severity};
 use pplint::model::{Solution, Workspace};
-use pplint::rules::{self, Rule, RuleContext, RuleMeta};
+use pplint::rules::{self, Configure, Rule, RuleContext, RuleMeta};
 use pplint::source::{Limits, load};
 
 static EXPLODES_META: RuleMeta = RuleMeta {
@@ -20,6 +20,8 @@ static EXPLODES_META: RuleMeta = RuleMeta {
 };
 
 struct Explodes;
+
+impl Configure for Explodes {}
 
 impl Rule for Explodes {
     fn meta(&self) -> &'static RuleMeta {

@@ -250,3 +250,28 @@ fn baseline_round_trip_survives_moved_lines_and_reports_stale_entries() {
     assert_eq!(run.code, 0, "the new finding is low");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn rule_options_come_from_the_config_and_are_checked() {
+    let (dir, path) = demo_with_config(
+        "options",
+        "[rules]\nselect = [\"KNW001\", \"RAI001\"]\n[rules.options.KNW001]\nowned_domains = [\"learn.microsoft.com\"]\n[rules.options.RAI001]\nfloor = \"Low\"\n",
+    );
+    let report = json(&pplint(&["check", "--format", "json", &path]));
+    assert_eq!(report["findings"].as_array().map(Vec::len), Some(0), "{report:#}");
+    let defaults = json(&pplint(&["check", "--no-config", "--format", "json", "--select", "KNW001,RAI001", &path]));
+    assert_eq!(defaults["findings"].as_array().map(Vec::len), Some(3));
+    let _ = std::fs::remove_dir_all(&dir);
+
+    let (dir, path) = demo_with_config("badoption", "[rules.options.KNW001]\nowned_domain = [\"contoso.com\"]\n");
+    let run = pplint(&["check", &path]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("[rules.options.KNW001]") && run.stderr.contains("owned_domain"), "{}", run.stderr);
+    let _ = std::fs::remove_dir_all(&dir);
+
+    let (dir, path) = demo_with_config("nooptions", "[rules.options.AGT001]\nstrict = true\n");
+    let run = pplint(&["check", &path]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("takes no options"), "{}", run.stderr);
+    let _ = std::fs::remove_dir_all(&dir);
+}

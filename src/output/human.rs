@@ -82,52 +82,51 @@ fn miette_severity(severity: Severity) -> miette::Severity {
     }
 }
 
-/// Shifts spans after a redacted primary span, whose text was replaced.
-#[derive(Clone, Copy)]
+/// Maps spans of the raw file into its shown text, where every secret span was
+/// replaced by its redacted form.
 struct SpanMap {
-    redacted: Option<(Span, usize)>,
+    /// (raw span, redacted length), sorted.
+    redactions: Vec<(Span, usize)>,
 }
 
 impl SpanMap {
-    fn map(self, s: Span) -> Span {
-        let Some((primary, added)) = self.redacted else {
-            return s;
-        };
+    fn map(&self, s: Span) -> Span {
         let shift = |o: u32| -> usize {
-            if o >= primary.end {
-                o as usize + added - primary.len()
-            } else if o > primary.start {
-                primary.start as usize + added
-            } else {
-                o as usize
+            let mut delta: isize = 0;
+            for &(span, added) in &self.redactions {
+                if o >= span.end {
+                    delta += added as isize - span.len() as isize;
+                } else if o > span.start {
+                    return (span.start as isize + delta) as usize + added;
+                } else {
+                    break;
+                }
             }
+            (o as isize + delta) as usize
         };
         Span::new(shift(s.start), shift(s.end))
     }
 }
 
-/// The file's text for a snippet, with a sensitive primary span replaced by its
+/// The file's text for a snippet, with every secret in it replaced by its
 /// redacted form, and how to map spans into that text.
-fn snippet_source(
-    report: &Report<'_>,
-    finding: &Finding,
-    loc: &Location,
-) -> Option<(String, SpanMap)> {
+fn snippet_source(report: &Report<'_>, loc: &Location) -> Option<(String, SpanMap)> {
     let file = report.file_of(loc)?;
-    let mut text = String::from_utf8_lossy(&file.bytes).into_owned();
-    let primary = finding.primary.span;
-    let same_file = loc.solution == finding.primary.solution && loc.file == finding.primary.file;
-    let mut map = SpanMap { redacted: None };
-    if let (Some(redacted), true) = (&finding.redacted, finding.sensitive && same_file) {
-        let fits = primary.range().end <= text.len()
-            && text.is_char_boundary(primary.start as usize)
-            && text.is_char_boundary(primary.end as usize);
-        if fits {
-            text.replace_range(primary.range(), redacted);
-            map.redacted = Some((primary, redacted.len()));
+    let mut text = String::with_capacity(file.bytes.len());
+    let mut at = 0usize;
+    let mut redactions = Vec::new();
+    for (span, redacted) in report.redactions(loc) {
+        let range = span.range();
+        if range.end > file.bytes.len() || range.start < at {
+            continue;
         }
+        text.push_str(&String::from_utf8_lossy(&file.bytes[at..range.start]));
+        text.push_str(redacted);
+        redactions.push((span, redacted.len()));
+        at = range.end;
     }
-    Some((text, map))
+    text.push_str(&String::from_utf8_lossy(&file.bytes[at..]));
+    Some((text, SpanMap { redactions }))
 }
 
 fn to_source_span(span: Span) -> SourceSpan {
@@ -138,7 +137,7 @@ fn build(report: &Report<'_>, finding: &Finding) -> HumanFinding {
     let source = report.source_of(&finding.primary);
     let path = report.path_of(&finding.primary);
     let mut labels = Vec::new();
-    let named = snippet_source(report, finding, &finding.primary).map(|(text, map)| {
+    let named = snippet_source(report, &finding.primary).map(|(text, map)| {
         let label = (!finding.label.is_empty()).then(|| finding.label.clone());
         labels.push(LabeledSpan::new_primary_with_span(
             label,
@@ -165,7 +164,7 @@ fn build(report: &Report<'_>, finding: &Finding) -> HumanFinding {
         })
         .map(|r| {
             let rel_path = report.path_of(&r.location);
-            let named = snippet_source(report, finding, &r.location).map(|(text, map)| {
+            let named = snippet_source(report, &r.location).map(|(text, map)| {
                 (
                     NamedSource::new(rel_path, text).with_language(language_of(rel_path)),
                     map.map(r.location.span),

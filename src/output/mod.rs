@@ -3,9 +3,11 @@
 
 pub mod azure;
 pub mod github;
+pub mod html;
 pub mod human;
 pub mod json;
 pub mod junit;
+pub mod map;
 pub mod sarif;
 
 use crate::finding::{FileRef, Finding, Location, Severity};
@@ -92,6 +94,45 @@ impl<'a> Report<'a> {
             };
         }
         Artifact::File(format!("{}/{file}", source.trim_end_matches('/')))
+    }
+
+    /// Every secret span in the file of `loc` (from all sensitive findings),
+    /// sorted and non-overlapping, with the text to show instead.
+    pub fn redactions(&self, loc: &Location) -> Vec<(crate::source::Span, &'a str)> {
+        let mut spans: Vec<(crate::source::Span, &'a str)> = self
+            .findings
+            .iter()
+            .filter(|f| f.sensitive && f.primary.solution == loc.solution && f.primary.file == loc.file)
+            .filter_map(|f| Some((f.primary.span, f.redacted.as_deref()?)))
+            .collect();
+        spans.sort_by_key(|(s, _)| (s.start, s.end));
+        let mut kept: Vec<(crate::source::Span, &'a str)> = Vec::with_capacity(spans.len());
+        for (span, text) in spans {
+            if kept.last().is_none_or(|(last, _)| span.start >= last.end) {
+                kept.push((span, text));
+            }
+        }
+        kept
+    }
+
+    /// The text of `loc`'s span with any secret inside it replaced by its
+    /// redacted form (snippets in SARIF, HTML and human output).
+    pub fn safe_snippet(&self, loc: &Location) -> Option<String> {
+        let file = self.file_of(loc)?;
+        let (start, end) = (loc.span.start, loc.span.end);
+        let mut out = String::new();
+        let mut at = start as usize;
+        for (span, text) in self.redactions(loc) {
+            if span.end <= start || span.start >= end {
+                continue;
+            }
+            let cut = (span.start.max(start)) as usize;
+            out.push_str(&String::from_utf8_lossy(file.bytes.get(at..cut).unwrap_or_default()));
+            out.push_str(text);
+            at = (span.end.min(end)) as usize;
+        }
+        out.push_str(&String::from_utf8_lossy(file.bytes.get(at..end as usize).unwrap_or_default()));
+        Some(out)
     }
 
     pub fn count(&self, severity: Severity) -> usize {

@@ -291,7 +291,7 @@ fn physical(report: &Report<'_>, artifacts: &mut Artifacts, finding: &Finding, l
         let is_secret = finding.sensitive && loc.file == finding.primary.file && loc.span == finding.primary.span;
         let snippet = match (&finding.redacted, is_secret) {
             (Some(redacted), true) => redacted.clone(),
-            _ => file.snippet(loc.span),
+            _ => report.safe_snippet(loc).unwrap_or_else(|| file.snippet(loc.span)),
         };
         Region {
             start_line: start.line,

@@ -40,7 +40,7 @@ pub fn find_kinds<'a>(root: &'a YamlNode, kinds: &[&str]) -> Vec<(&'a YamlNode, 
 }
 
 /// Content moderation levels, lowest first (RULES.md RAI001).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Deserialize)]
 pub enum ModerationLevel {
     Minimum,
     Low,

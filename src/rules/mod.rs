@@ -62,8 +62,21 @@ impl RuleMeta {
     }
 }
 
+/// Rule options from `pplint.toml` (`[rules.options.<ID>]`). `declare_rule!`
+/// implements it: rules with `options: Type` deserialize the table into `Type`
+/// (unknown keys rejected); the others refuse any option.
+pub trait Configure {
+    fn configure(&mut self, options: &toml::Table) -> Result<(), String> {
+        if options.is_empty() {
+            Ok(())
+        } else {
+            Err("this rule takes no options".to_string())
+        }
+    }
+}
+
 /// Detection over the immutable model of one solution.
-pub trait Rule: Send + Sync {
+pub trait Rule: Configure + Send + Sync {
     fn meta(&self) -> &'static RuleMeta;
     fn check(&self, solution: &Solution<'_>, cx: &mut RuleContext<'_>);
 }
@@ -96,6 +109,13 @@ macro_rules! declare_rule {
         pub struct $name {
             pub options: $options,
         }
+        impl $crate::rules::Configure for $name {
+            fn configure(&mut self, options: &toml::Table) -> Result<(), String> {
+                self.options = <$options as serde::Deserialize>::deserialize(toml::Value::Table(options.clone()))
+                    .map_err(|e| e.to_string().trim().to_string())?;
+                Ok(())
+            }
+        }
         $crate::rules::declare_rule!(@impl [$($doc)*] $name $id $rule_name $summary $pillar $waf $severity $confidence $default_on $help);
     };
     (@meta [$($doc:literal)*] $name:ident [$($opts:ty)?]
@@ -112,6 +132,7 @@ macro_rules! declare_rule {
         $(#[doc = $doc])*
         #[derive(Default)]
         pub struct $name;
+        impl $crate::rules::Configure for $name {}
         $crate::rules::declare_rule!(@impl [$($doc)*] $name $id $rule_name $summary $pillar $waf $severity $confidence $default_on $help);
     };
     (@impl [$($doc:literal)*] $name:ident $id:literal $rule_name:literal $summary:literal $pillar:ident $waf:literal $severity:ident $confidence:ident $default_on:literal $help:literal) => {
@@ -179,15 +200,29 @@ pub static PPX000: RuleMeta = RuleMeta {
 pub struct Settings {
     /// `--target test|prod` (ALM003).
     pub target: Option<String>,
+    /// `[rules.options.<ID>]` tables from `pplint.toml`.
+    pub options: std::collections::BTreeMap<String, toml::Table>,
 }
 
 /// Every rule with detection code, sorted by ID, with default options.
 pub fn registry() -> Vec<Box<dyn Rule>> {
-    registry_with(&Settings::default())
+    build_registry(&Settings::default())
 }
 
-/// Every rule with detection code, sorted by ID, configured by `settings`.
-pub fn registry_with(settings: &Settings) -> Vec<Box<dyn Rule>> {
+/// Every rule with detection code, sorted by ID, configured by `settings`;
+/// an error names the rule whose options are wrong.
+pub fn registry_with(settings: &Settings) -> Result<Vec<Box<dyn Rule>>, String> {
+    let mut rules = build_registry(settings);
+    for (id, table) in &settings.options {
+        let Some(rule) = rules.iter_mut().find(|r| r.meta().id.eq_ignore_ascii_case(id)) else {
+            return Err(format!("[rules.options.{id}]: no such rule"));
+        };
+        rule.configure(table).map_err(|e| format!("[rules.options.{id}]: {e}"))?;
+    }
+    Ok(rules)
+}
+
+fn build_registry(settings: &Settings) -> Vec<Box<dyn Rule>> {
     let mut rules: Vec<Box<dyn Rule>> = [
         agt::rules(),
         alm::rules(settings),

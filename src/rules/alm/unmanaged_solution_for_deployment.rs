@@ -41,7 +41,8 @@ declare_rule! {
 }
 
 /// Options of ALM003.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct Options {
     /// `test` or `prod`; `None` skips the rule.
     pub target: Option<String>,

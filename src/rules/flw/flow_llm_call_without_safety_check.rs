@@ -80,7 +80,8 @@ declare_rule! {
 }
 
 /// Options of FLW002.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct Options {
     /// Custom-connector operationIds that call a model (compared case-insensitively).
     pub llm_operations: Vec<String>,

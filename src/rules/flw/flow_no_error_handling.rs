@@ -71,7 +71,8 @@ declare_rule! {
 }
 
 /// Options of FLW006.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct Options {
     /// Flows with fewer actions (nested ones included) are not checked.
     pub min_actions: usize,

@@ -41,7 +41,8 @@ declare_rule! {
 }
 
 /// Options of KNW003.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct Options {
     pub allow_general_knowledge: bool,
 }

@@ -71,7 +71,8 @@ declare_rule! {
 }
 
 /// Options of KNW001.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct Options {
     /// Domains the organisation controls; their subdomains are included.
     pub owned_domains: Vec<String>,

@@ -76,7 +76,8 @@ declare_rule! {
 }
 
 /// Options of KNW005.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct Options {
     pub broad_severity: Severity,
     pub whole_site_confidence: Confidence,

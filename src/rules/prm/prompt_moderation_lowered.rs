@@ -49,7 +49,8 @@ declare_rule! {
 }
 
 /// Options of PRM003.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct Options {
     pub floor: ModerationLevel,
 }

@@ -55,7 +55,8 @@ declare_rule! {
 }
 
 /// Options of RAI001.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct Options {
     pub floor: ModerationLevel,
 }

@@ -52,7 +52,8 @@ declare_rule! {
 }
 
 /// Options of TLS003.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct Options {
     pub integration_ms: u64,
 }
