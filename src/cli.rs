@@ -134,8 +134,18 @@ struct ConfigArgs {
 fn parse_day(text: &str) -> Result<String, String> {
     let bytes = text.as_bytes();
     let shape = bytes.len() == 10
-        && bytes.iter().enumerate().all(|(i, b)| if i == 4 || i == 7 { *b == b'-' } else { b.is_ascii_digit() });
-    if shape { Ok(text.to_string()) } else { Err("expected YYYY-MM-DD".to_string()) }
+        && bytes.iter().enumerate().all(|(i, b)| {
+            if i == 4 || i == 7 {
+                *b == b'-'
+            } else {
+                b.is_ascii_digit()
+            }
+        });
+    if shape {
+        Ok(text.to_string())
+    } else {
+        Err("expected YYYY-MM-DD".to_string())
+    }
 }
 
 #[derive(Debug, Args)]
@@ -419,7 +429,11 @@ fn severity_of(setting: config::FailOnSetting) -> FailOn {
     }
 }
 
-fn write_report(path: &std::path::Path, render: impl FnOnce(&mut dyn Write) -> std::io::Result<()>, err: &mut dyn Write) -> bool {
+fn write_report(
+    path: &std::path::Path,
+    render: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+    err: &mut dyn Write,
+) -> bool {
     let result = std::fs::File::create(path).and_then(|file| {
         let mut writer = std::io::BufWriter::new(file);
         render(&mut writer)?;
@@ -481,9 +495,20 @@ fn run_check(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> std:
         writeln!(err, "error: no rule matches {unknown}; see 'pplint rules'")?;
         return Ok(EXIT_ERROR);
     }
-    for id in config.rules.severity.keys().chain(config.rules.options.keys()) {
+    for id in config
+        .rules
+        .severity
+        .keys()
+        .chain(config.rules.options.keys())
+    {
         if rules::find_meta(id).is_none() {
-            writeln!(err, "error: {}: unknown rule '{id}' in [rules]; see 'pplint rules'", config_path.as_deref().map_or(String::new(), |p| p.display().to_string()))?;
+            writeln!(
+                err,
+                "error: {}: unknown rule '{id}' in [rules]; see 'pplint rules'",
+                config_path
+                    .as_deref()
+                    .map_or(String::new(), |p| p.display().to_string())
+            )?;
             return Ok(EXIT_ERROR);
         }
     }
@@ -506,7 +531,9 @@ fn run_check(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> std:
     let registry = match rules::registry_with(&settings) {
         Ok(registry) => registry,
         Err(e) => {
-            let shown = config_path.as_deref().map_or_else(|| "pplint.toml".to_string(), |p| p.display().to_string());
+            let shown = config_path
+                .as_deref()
+                .map_or_else(|| "pplint.toml".to_string(), |p| p.display().to_string());
             writeln!(err, "error: {shown}: {e}")?;
             return Ok(EXIT_ERROR);
         }
@@ -530,11 +557,19 @@ fn run_check(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> std:
 
     let path_of = |f: &crate::finding::Finding| -> String {
         match &f.primary.file {
-            crate::finding::FileRef::Id(id) => workspaces[f.primary.solution].files[*id].path.clone(),
+            crate::finding::FileRef::Id(id) => {
+                workspaces[f.primary.solution].files[*id].path.clone()
+            }
             crate::finding::FileRef::Unread(path) => path.clone(),
         }
     };
-    let mut applied = suppress::apply(&mut outcome.findings, &config, &path_of, &args.config.today.clone().unwrap_or_else(suppress::today), !args.config.no_suppress);
+    let mut applied = suppress::apply(
+        &mut outcome.findings,
+        &config,
+        &path_of,
+        &args.config.today.clone().unwrap_or_else(suppress::today),
+        !args.config.no_suppress,
+    );
     if let Some(min) = args.filter.min_severity {
         let min = match min {
             MinSeverity::Critical => Severity::Critical,
@@ -552,9 +587,14 @@ fn run_check(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> std:
         .baseline
         .clone()
         .or_else(|| config.baseline.as_ref().map(|b| config_dir.join(b)));
-    if let (Some(path), false) = (&baseline_path, args.config.no_suppress || args.config.write_baseline.is_some()) {
+    if let (Some(path), false) = (
+        &baseline_path,
+        args.config.no_suppress || args.config.write_baseline.is_some(),
+    ) {
         match suppress::read_baseline(path) {
-            Ok(baseline) => suppress::apply_baseline(&mut outcome.findings, &baseline, &mut applied),
+            Ok(baseline) => {
+                suppress::apply_baseline(&mut outcome.findings, &baseline, &mut applied)
+            }
             Err(e) => {
                 writeln!(err, "error: {e}")?;
                 return Ok(EXIT_ERROR);
@@ -569,11 +609,15 @@ fn run_check(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> std:
             files: &ws.files,
         })
         .collect();
-    let maps: Vec<crate::output::map::ComponentMap> = solutions.iter().map(crate::mapping::component_map).collect();
+    let maps: Vec<crate::output::map::ComponentMap> = solutions
+        .iter()
+        .map(crate::mapping::component_map)
+        .collect();
     let report = Report {
         solutions: &sources,
         findings: &outcome.findings,
         rules: &ran,
+        secrets: &outcome.secrets,
     };
 
     if let Some(path) = &args.config.write_baseline {
@@ -600,12 +644,19 @@ fn run_check(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> std:
         && match args.color {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
-            ColorChoice::Auto => std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal(),
+            ColorChoice::Auto => {
+                std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                    && std::io::stdout().is_terminal()
+            }
         };
     let render = |w: &mut dyn Write| -> std::io::Result<()> {
         match format {
             CheckFormat::Human => {
-                output::human::render(&report, &output::human::HumanOptions { color, width: 100 }, w)?;
+                output::human::render(
+                    &report,
+                    &output::human::HumanOptions { color, width: 100 },
+                    w,
+                )?;
                 if applied.ignored + applied.suppressed + applied.baselined > 0 {
                     writeln!(
                         w,
@@ -656,7 +707,11 @@ fn run_check(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> std:
             applied.stale_baseline.len()
         )?;
         for entry in &applied.stale_baseline {
-            writeln!(err, "  {} {} {} {}", entry.fingerprint, entry.rule_id, entry.file, entry.message)?;
+            writeln!(
+                err,
+                "  {} {} {} {}",
+                entry.fingerprint, entry.rule_id, entry.file, entry.message
+            )?;
         }
     }
     for error in &outcome.internal_errors {
@@ -666,11 +721,21 @@ fn run_check(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> std:
             error.rule, error.source, error.message
         )?;
     }
-    let unparsable = outcome.findings.iter().any(|f| f.rule.id == rules::PPX000.id && !f.is_suppressed());
+    let unparsable = outcome
+        .findings
+        .iter()
+        .any(|f| f.rule.id == rules::PPX000.id && !f.is_suppressed());
     if args.strict && unparsable {
-        writeln!(err, "error: --strict: some input could not be parsed (PPX000)")?;
+        writeln!(
+            err,
+            "error: --strict: some input could not be parsed (PPX000)"
+        )?;
     }
-    if input_failed || write_failed || !outcome.internal_errors.is_empty() || (args.strict && unparsable) {
+    if input_failed
+        || write_failed
+        || !outcome.internal_errors.is_empty()
+        || (args.strict && unparsable)
+    {
         return Ok(EXIT_ERROR);
     }
     let fail_on = args
@@ -716,7 +781,10 @@ fn read_only(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> std:
             }
         }
     }
-    writeln!(out, "read {files} files ({bytes} bytes) of {solutions} solutions")?;
+    writeln!(
+        out,
+        "read {files} files ({bytes} bytes) of {solutions} solutions"
+    )?;
     Ok(if failed { EXIT_ERROR } else { EXIT_OK })
 }
 

@@ -192,17 +192,30 @@ mod tests {
 
     #[test]
     fn globs() {
-        assert!(glob_match("Workflows/Legacy*", "Workflows/LegacyFlow-1.json"));
-        assert!(!glob_match("Workflows/Legacy*", "Workflows/sub/LegacyFlow.json"));
+        assert!(glob_match(
+            "Workflows/Legacy*",
+            "Workflows/LegacyFlow-1.json"
+        ));
+        assert!(!glob_match(
+            "Workflows/Legacy*",
+            "Workflows/sub/LegacyFlow.json"
+        ));
         assert!(glob_match("**/data", "botcomponents/x.topic.A/data"));
-        assert!(glob_match("bot:cr961_*", "bot:cr961_hackathonHealthcareBot"));
+        assert!(glob_match(
+            "bot:cr961_*",
+            "bot:cr961_hackathonHealthcareBot"
+        ));
         assert!(glob_match("workflows/*.json", "Workflows/A.json"));
         assert!(glob_match("a?c", "abc") && !glob_match("a?c", "a/c"));
     }
 
     #[test]
     fn unknown_keys_are_rejected_with_their_position() {
-        let err = parse("fail-on = \"high\"\n[rules]\nselekt = [\"AGT\"]\n", "pplint.toml").expect_err("unknown key");
+        let err = parse(
+            "fail-on = \"high\"\n[rules]\nselekt = [\"AGT\"]\n",
+            "pplint.toml",
+        )
+        .expect_err("unknown key");
         let text = err.to_string();
         assert!(text.starts_with("pplint.toml:3:1:"), "{text}");
         assert!(text.contains("selekt"), "{text}");
@@ -238,7 +251,13 @@ expires = 2027-06-30
         )
         .expect("valid");
         assert_eq!(config.fail_on, Some(FailOnSetting::Medium));
-        assert_eq!(config.rules.severity.get("AGT002"), Some(&SeveritySetting::High));
-        assert_eq!(config.suppress[0].expires.map(|d| d.to_string()).as_deref(), Some("2027-06-30"));
+        assert_eq!(
+            config.rules.severity.get("AGT002"),
+            Some(&SeveritySetting::High)
+        );
+        assert_eq!(
+            config.suppress[0].expires.map(|d| d.to_string()).as_deref(),
+            Some("2027-06-30")
+        );
     }
 }

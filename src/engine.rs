@@ -35,7 +35,8 @@ fn matches(patterns: &[String], meta: &RuleMeta) -> bool {
         }
         let by_id = meta.id.len() >= p.len() && meta.id[..p.len()].eq_ignore_ascii_case(p);
         let by_pillar = squash(p) == squash(meta.pillar.as_str());
-        let cross = meta.id.as_bytes().get(3) == Some(&b'1') && p.eq_ignore_ascii_case("cross-component");
+        let cross =
+            meta.id.as_bytes().get(3) == Some(&b'1') && p.eq_ignore_ascii_case("cross-component");
         by_id || meta.name.eq_ignore_ascii_case(p) || by_pillar || cross
     })
 }
@@ -73,6 +74,9 @@ pub struct InternalError {
 pub struct Outcome {
     pub findings: Vec<Finding>,
     pub internal_errors: Vec<InternalError>,
+    /// Every secret the detector found, whether or not SEC001 was selected, so
+    /// no renderer prints one in a code frame: (location, redacted form).
+    pub secrets: Vec<(Location, String)>,
 }
 
 /// Lints every solution with `rules` (already built with their options).
@@ -106,10 +110,31 @@ pub fn lint(solutions: &[Solution<'_>], rules: &[Box<dyn Rule>], selection: &Sel
             );
         }
     }
+    outcome.secrets = secret_spans(solutions);
     let min_confidence = selection.min_confidence();
     outcome.findings.retain(|f| f.confidence >= min_confidence);
     outcome.findings = sort_and_dedup(solutions, std::mem::take(&mut outcome.findings));
     outcome
+}
+
+/// The secret detector's hits in every solution (SEC001 run as a redaction pass).
+fn secret_spans(solutions: &[Solution<'_>]) -> Vec<(Location, String)> {
+    let detector = crate::rules::secret_detector();
+    let per_solution: Vec<Vec<(Location, String)>> = solutions
+        .par_iter()
+        .enumerate()
+        .map(
+            |(index, solution)| match run_isolated(solution, index, detector.as_ref()) {
+                Ok(findings) => findings
+                    .into_iter()
+                    .filter(|f| f.sensitive)
+                    .filter_map(|f| Some((f.primary, f.redacted?)))
+                    .collect(),
+                Err(_) => Vec::new(),
+            },
+        )
+        .collect();
+    per_solution.into_iter().flatten().collect()
 }
 
 fn run_isolated(

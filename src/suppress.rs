@@ -23,7 +23,9 @@ pub struct Applied {
 
 fn rule_matches(pattern: &str, finding: &Finding) -> bool {
     let p = pattern.trim();
-    !p.is_empty() && (finding.rule.id.len() >= p.len() && finding.rule.id[..p.len()].eq_ignore_ascii_case(p) || finding.rule.name.eq_ignore_ascii_case(p))
+    !p.is_empty()
+        && (finding.rule.id.len() >= p.len() && finding.rule.id[..p.len()].eq_ignore_ascii_case(p)
+            || finding.rule.name.eq_ignore_ascii_case(p))
 }
 
 fn to_severity(s: SeveritySetting) -> Severity {
@@ -76,7 +78,9 @@ pub fn apply(
                 continue;
             }
             let identity = &finding.component.identity;
-            let name = identity.split_once(':').map_or(identity.as_str(), |(_, n)| n);
+            let name = identity
+                .split_once(':')
+                .map_or(identity.as_str(), |(_, n)| n);
             if let Some(pattern) = &entry.component {
                 if !glob_match(pattern, identity) && !glob_match(pattern, name) {
                     continue;
@@ -148,11 +152,16 @@ pub fn baseline_of(findings: &[Finding], path_of: &dyn Fn(&Finding) -> String) -
 }
 
 pub fn read_baseline(path: &Path) -> Result<Baseline, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: cannot read the baseline: {e}", path.display()))?;
-    let baseline: Baseline =
-        serde_json::from_str(&text).map_err(|e| format!("{}: not a pplint baseline: {e}", path.display()))?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("{}: cannot read the baseline: {e}", path.display()))?;
+    let baseline: Baseline = serde_json::from_str(&text)
+        .map_err(|e| format!("{}: not a pplint baseline: {e}", path.display()))?;
     if baseline.version != 1 {
-        return Err(format!("{}: unsupported baseline version {}", path.display(), baseline.version));
+        return Err(format!(
+            "{}: unsupported baseline version {}",
+            path.display(),
+            baseline.version
+        ));
     }
     Ok(baseline)
 }
@@ -162,7 +171,11 @@ pub fn apply_baseline(findings: &mut [Finding], baseline: &Baseline, applied: &m
     let mut matched = BTreeSet::new();
     for finding in findings.iter_mut() {
         let fingerprint = finding.fingerprint();
-        if baseline.findings.iter().any(|e| e.fingerprint == fingerprint) {
+        if baseline
+            .findings
+            .iter()
+            .any(|e| e.fingerprint == fingerprint)
+        {
             matched.insert(fingerprint);
             if finding.suppression.is_none() {
                 finding.suppression = Some(Suppression {

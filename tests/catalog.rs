@@ -27,9 +27,16 @@ fn catalog() -> Option<Vec<Row>> {
     let rows = text
         .lines()
         .filter_map(|line| {
-            let cells: Vec<&str> = line.trim().trim_matches('|').split('|').map(str::trim).collect();
+            let cells: Vec<&str> = line
+                .trim()
+                .trim_matches('|')
+                .split('|')
+                .map(str::trim)
+                .collect();
             let id = cells.first()?;
-            let is_id = id.len() == 6 && id[..3].chars().all(|c| c.is_ascii_uppercase()) && id[3..].chars().all(|c| c.is_ascii_digit());
+            let is_id = id.len() == 6
+                && id[..3].chars().all(|c| c.is_ascii_uppercase())
+                && id[3..].chars().all(|c| c.is_ascii_digit());
             (is_id && cells.len() >= 9).then(|| Row {
                 id: id.to_string(),
                 name: cells[1].to_string(),
@@ -69,17 +76,28 @@ fn registry_matches_the_rule_catalog() {
             ("name", meta.name, row.name.as_str()),
             ("waf", meta.waf, row.waf.as_str()),
             ("severity", meta.severity.as_str(), row.severity.as_str()),
-            ("confidence", meta.confidence.as_str(), row.confidence.as_str()),
+            (
+                "confidence",
+                meta.confidence.as_str(),
+                row.confidence.as_str(),
+            ),
             ("default", default, row.default.as_str()),
         ];
         for (what, actual, expected) in checks {
             if actual != expected {
-                problems.push(format!("{} {what}: registry '{actual}', catalog '{expected}'", row.id));
+                problems.push(format!(
+                    "{} {what}: registry '{actual}', catalog '{expected}'",
+                    row.id
+                ));
             }
         }
         if let Some(pillar) = pillar_of(&row.waf) {
             if meta.pillar.as_str() != pillar {
-                problems.push(format!("{} pillar: registry '{}', catalog '{pillar}'", row.id, meta.pillar.as_str()));
+                problems.push(format!(
+                    "{} pillar: registry '{}', catalog '{pillar}'",
+                    row.id,
+                    meta.pillar.as_str()
+                ));
             }
         }
     }
@@ -88,5 +106,10 @@ fn registry_matches_the_rule_catalog() {
             problems.push(format!("{} is not in the catalog", meta.id));
         }
     }
-    assert!(problems.is_empty(), "{} mismatches:\n{}", problems.len(), problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "{} mismatches:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
 }

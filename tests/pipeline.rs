@@ -32,7 +32,8 @@ fn copy_tree(from: &Path, to: &Path) {
 }
 
 fn json(run: &common::Run) -> Value {
-    serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("invalid JSON ({e}): {}", run.stdout))
+    serde_json::from_str(&run.stdout)
+        .unwrap_or_else(|e| panic!("invalid JSON ({e}): {}", run.stdout))
 }
 
 fn scrub_version(text: &str) -> String {
@@ -42,7 +43,17 @@ fn scrub_version(text: &str) -> String {
 #[test]
 fn every_format_snapshot() {
     for format in ["human", "json", "sarif", "github", "azure", "junit"] {
-        let run = pplint(&["check", "--no-config", "--select", RULES, "--color", "never", "--format", format, DEMO]);
+        let run = pplint(&[
+            "check",
+            "--no-config",
+            "--select",
+            RULES,
+            "--color",
+            "never",
+            "--format",
+            format,
+            DEMO,
+        ]);
         assert_eq!(run.code, 1, "{format}: {}", run.stderr);
         insta::assert_snapshot!(format!("demo_{format}"), scrub_version(&run.stdout));
     }
@@ -71,17 +82,30 @@ fn one_run_writes_a_human_log_and_report_files() {
     ]);
     assert_eq!(run.code, 1);
     assert!(run.stdout.contains("AGT001 agent-no-authentication"));
-    let sarif: Value = serde_json::from_str(&std::fs::read_to_string(&sarif).expect("sarif")).expect("sarif json");
+    let sarif: Value =
+        serde_json::from_str(&std::fs::read_to_string(&sarif).expect("sarif")).expect("sarif json");
     assert_eq!(sarif["version"], "2.1.0");
     assert_eq!(sarif["runs"][0]["columnKind"], "utf16CodeUnits");
-    let rules = sarif["runs"][0]["tool"]["driver"]["rules"].as_array().expect("rules");
+    let rules = sarif["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .expect("rules");
     for result in sarif["runs"][0]["results"].as_array().expect("results") {
         let index = result["ruleIndex"].as_u64().expect("index") as usize;
         assert_eq!(rules[index]["id"], result["ruleId"]);
-        assert!(result["partialFingerprints"]["pplint/v1"].as_str().expect("fp").starts_with("pplint/v1:"));
+        assert!(
+            result["partialFingerprints"]["pplint/v1"]
+                .as_str()
+                .expect("fp")
+                .starts_with("pplint/v1:")
+        );
     }
-    assert!(std::fs::read_to_string(&junit).expect("junit").contains("<testsuite name=\"fixtures/demo/contoso-helpdesk\""));
-    let report: Value = serde_json::from_str(&std::fs::read_to_string(&json_file).expect("json")).expect("json");
+    assert!(
+        std::fs::read_to_string(&junit)
+            .expect("junit")
+            .contains("<testsuite name=\"fixtures/demo/contoso-helpdesk\"")
+    );
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(&json_file).expect("json")).expect("json");
     assert_eq!(report["version"], 1);
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -90,10 +114,21 @@ fn one_run_writes_a_human_log_and_report_files() {
 fn output_flag_writes_the_main_format_to_a_file() {
     let dir = scratch("output");
     let file = dir.join("out.json");
-    let run = pplint(&["check", "--no-config", "--select", RULES, "--format", "json", "-o", file.to_str().expect("utf-8"), DEMO]);
+    let run = pplint(&[
+        "check",
+        "--no-config",
+        "--select",
+        RULES,
+        "--format",
+        "json",
+        "-o",
+        file.to_str().expect("utf-8"),
+        DEMO,
+    ]);
     assert_eq!(run.code, 1);
     assert!(run.stdout.is_empty());
-    let report: Value = serde_json::from_str(&std::fs::read_to_string(&file).expect("written")).expect("json");
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).expect("written")).expect("json");
     assert_eq!(report["findings"].as_array().map(Vec::len), Some(5));
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -115,30 +150,66 @@ fn config_is_found_upwards_and_sets_selection_severity_and_fail_on() {
     );
     let run = pplint(&["check", "--format", "json", &path]);
     let report = json(&run);
-    let ids: Vec<&str> = report["findings"].as_array().expect("f").iter().map(|f| f["rule_id"].as_str().expect("id")).collect();
+    let ids: Vec<&str> = report["findings"]
+        .as_array()
+        .expect("f")
+        .iter()
+        .map(|f| f["rule_id"].as_str().expect("id"))
+        .collect();
     assert_eq!(ids, ["AGT001", "ALM005"]);
     assert_eq!(report["findings"][0]["severity"], "critical");
     assert_eq!(run.code, 1, "fail-on critical from the config");
     // The command line wins over the file.
     assert_eq!(pplint(&["check", "--fail-on", "never", &path]).code, 0);
-    assert_eq!(pplint(&["check", "--format", "json", "--select", "KNW003", &path]).stdout.matches("\"rule_id\"").count(), 1);
+    assert_eq!(
+        pplint(&["check", "--format", "json", "--select", "KNW003", &path])
+            .stdout
+            .matches("\"rule_id\"")
+            .count(),
+        1
+    );
     // --no-config ignores it.
-    let all = json(&pplint(&["check", "--no-config", "--format", "json", "--select", RULES, &path]));
+    let all = json(&pplint(&[
+        "check",
+        "--no-config",
+        "--format",
+        "json",
+        "--select",
+        RULES,
+        &path,
+    ]));
     assert_eq!(all["findings"].as_array().map(Vec::len), Some(5));
     let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
 fn selection_by_pillar_and_tag() {
-    let run = pplint(&["check", "--no-config", "--format", "json", "--select", "operational-excellence", DEMO]);
+    let run = pplint(&[
+        "check",
+        "--no-config",
+        "--format",
+        "json",
+        "--select",
+        "operational-excellence",
+        DEMO,
+    ]);
     let report = json(&run);
-    assert!(report["findings"].as_array().expect("f").iter().all(|f| f["pillar"] == "Operational Excellence"));
+    assert!(
+        report["findings"]
+            .as_array()
+            .expect("f")
+            .iter()
+            .all(|f| f["pillar"] == "Operational Excellence")
+    );
     assert!(!report["findings"].as_array().expect("f").is_empty());
 }
 
 #[test]
 fn unknown_config_keys_are_rejected_with_their_position() {
-    let (dir, path) = demo_with_config("badconfig", "fail-on = \"high\"\n\n[rules]\nselekt = [\"AGT\"]\n");
+    let (dir, path) = demo_with_config(
+        "badconfig",
+        "fail-on = \"high\"\n\n[rules]\nselekt = [\"AGT\"]\n",
+    );
     let run = pplint(&["check", &path]);
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("pplint.toml:4:1:"), "{}", run.stderr);
@@ -151,7 +222,11 @@ fn unknown_rule_in_config_is_an_error() {
     let (dir, path) = demo_with_config("badrule", "[rules.severity]\nXYZ123 = \"high\"\n");
     let run = pplint(&["check", &path]);
     assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("unknown rule 'XYZ123'"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("unknown rule 'XYZ123'"),
+        "{}",
+        run.stderr
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -162,8 +237,16 @@ fn path_ignores_drop_findings_and_say_so() {
         "[rules]\nselect = [\"AGT001\", \"RAI001\", \"KNW003\", \"ALM005\"]\n[[ignore]]\nrules = [\"RAI\"]\npaths = [\"botcomponents/**\"]\nreason = \"topic moderation reviewed in ABC-123\"\n",
     );
     let run = pplint(&["check", "--color", "never", &path]);
-    assert!(!run.stdout.contains("Node search-content"), "{}", run.stdout);
-    assert!(run.stdout.contains("1 ignored by configuration"), "{}", run.stdout);
+    assert!(
+        !run.stdout.contains("Node search-content"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("1 ignored by configuration"),
+        "{}",
+        run.stdout
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -176,17 +259,30 @@ fn suppressions_need_a_reason_mark_findings_and_expire() {
     let run = pplint(&["check", "--today", "2026-06-01", "--format", "json", &path]);
     let report = json(&run);
     let findings = report["findings"].as_array().expect("f");
-    let agt = findings.iter().find(|f| f["rule_id"] == "AGT001").expect("AGT001 still listed");
+    let agt = findings
+        .iter()
+        .find(|f| f["rule_id"] == "AGT001")
+        .expect("AGT001 still listed");
     assert_eq!(agt["suppressed"], true);
     let rai_agent = findings
         .iter()
         .find(|f| f["rule_id"] == "RAI001" && f["file"] == "bots/cnt_helpdesk/configuration.json")
         .expect("RAI001");
     assert_eq!(rai_agent["suppressed"], false, "expired on 2026-01-31");
-    assert!(run.stderr.contains("expired on 2026-01-31"), "{}", run.stderr);
-    assert_eq!(run.code, 1, "the expired suppression's high finding fails the run");
+    assert!(
+        run.stderr.contains("expired on 2026-01-31"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        run.code, 1,
+        "the expired suppression's high finding fails the run"
+    );
 
-    let sarif: Value = serde_json::from_str(&pplint(&["check", "--today", "2026-06-01", "--format", "sarif", &path]).stdout).expect("sarif");
+    let sarif: Value = serde_json::from_str(
+        &pplint(&["check", "--today", "2026-06-01", "--format", "sarif", &path]).stdout,
+    )
+    .expect("sarif");
     let suppressed: Vec<&Value> = sarif["runs"][0]["results"]
         .as_array()
         .expect("results")
@@ -194,10 +290,25 @@ fn suppressions_need_a_reason_mark_findings_and_expire() {
         .filter(|r| r["suppressions"].is_array())
         .collect();
     assert_eq!(suppressed.len(), 1);
-    assert_eq!(suppressed[0]["suppressions"][0]["justification"], "public FAQ agent, reviewed by security");
+    assert_eq!(
+        suppressed[0]["suppressions"][0]["justification"],
+        "public FAQ agent, reviewed by security"
+    );
 
-    let everything = json(&pplint(&["check", "--format", "json", "--no-suppress", &path]));
-    assert!(everything["findings"].as_array().expect("f").iter().all(|f| f["suppressed"] == false));
+    let everything = json(&pplint(&[
+        "check",
+        "--format",
+        "json",
+        "--no-suppress",
+        &path,
+    ]));
+    assert!(
+        everything["findings"]
+            .as_array()
+            .expect("f")
+            .iter()
+            .all(|f| f["suppressed"] == false)
+    );
 
     let missing_reason = demo_with_config("noreason", "[[suppress]]\nrule = \"AGT001\"\n");
     let run = pplint(&["check", &missing_reason.1]);
@@ -216,37 +327,109 @@ fn baseline_round_trip_survives_moved_lines_and_reports_stale_entries() {
     let baseline = dir.join("baseline.json");
     let baseline_arg = baseline.to_str().expect("utf-8");
 
-    let write = pplint(&["check", "--no-config", "--select", RULES, "--write-baseline", baseline_arg, path]);
+    let write = pplint(&[
+        "check",
+        "--no-config",
+        "--select",
+        RULES,
+        "--write-baseline",
+        baseline_arg,
+        path,
+    ]);
     assert_eq!(write.code, 0, "{}", write.stderr);
-    assert!(write.stderr.contains("wrote 5 fingerprints"), "{}", write.stderr);
+    assert!(
+        write.stderr.contains("wrote 5 fingerprints"),
+        "{}",
+        write.stderr
+    );
 
     // Re-export noise: lines inserted above every finding, indentation changed.
     let bot = solution.join("bots/cnt_helpdesk/bot.xml");
     let text = std::fs::read_to_string(&bot).expect("bot.xml");
-    std::fs::write(&bot, format!("<!-- re-exported -->\n\n\n{}", text.replace("  <", "    <"))).expect("write");
+    std::fs::write(
+        &bot,
+        format!("<!-- re-exported -->\n\n\n{}", text.replace("  <", "    <")),
+    )
+    .expect("write");
     let config = solution.join("bots/cnt_helpdesk/configuration.json");
     let text = std::fs::read_to_string(&config).expect("configuration.json");
     std::fs::write(&config, format!("\n\n{text}")).expect("write");
 
-    let run = pplint(&["check", "--no-config", "--select", RULES, "--format", "json", "--baseline", baseline_arg, path]);
+    let run = pplint(&[
+        "check",
+        "--no-config",
+        "--select",
+        RULES,
+        "--format",
+        "json",
+        "--baseline",
+        baseline_arg,
+        path,
+    ]);
     assert_eq!(run.code, 0, "everything is in the baseline: {}", run.stdout);
     let report = json(&run);
-    assert!(report["findings"].as_array().expect("f").iter().all(|f| f["suppressed"] == true));
+    assert!(
+        report["findings"]
+            .as_array()
+            .expect("f")
+            .iter()
+            .all(|f| f["suppressed"] == true)
+    );
 
     // Fix one finding and add a new one: the fixed one is stale, the new one is reported.
     // (Changing a value, e.g. Low to Minimum, keeps the fingerprint: it has no value in it.)
-    std::fs::write(&config, std::fs::read_to_string(&config).expect("read").replace("\"useModelKnowledge\": true", "\"useModelKnowledge\": false")).expect("write");
+    std::fs::write(
+        &config,
+        std::fs::read_to_string(&config).expect("read").replace(
+            "\"useModelKnowledge\": true",
+            "\"useModelKnowledge\": false",
+        ),
+    )
+    .expect("write");
     let vars = solution.join("environmentvariabledefinitions");
-    copy_tree(&vars.join("cnt_SupportSiteUrl"), &vars.join("cnt_TicketQueue"));
+    copy_tree(
+        &vars.join("cnt_SupportSiteUrl"),
+        &vars.join("cnt_TicketQueue"),
+    );
     let def = vars.join("cnt_TicketQueue/environmentvariabledefinition.xml");
-    std::fs::write(&def, std::fs::read_to_string(&def).expect("read").replace("cnt_SupportSiteUrl", "cnt_TicketQueue")).expect("write");
-    let run = pplint(&["check", "--no-config", "--select", RULES, "--format", "json", "--baseline", baseline_arg, path]);
-    assert!(run.stderr.contains("baseline entries no longer match"), "{}", run.stderr);
+    std::fs::write(
+        &def,
+        std::fs::read_to_string(&def)
+            .expect("read")
+            .replace("cnt_SupportSiteUrl", "cnt_TicketQueue"),
+    )
+    .expect("write");
+    let run = pplint(&[
+        "check",
+        "--no-config",
+        "--select",
+        RULES,
+        "--format",
+        "json",
+        "--baseline",
+        baseline_arg,
+        path,
+    ]);
+    assert!(
+        run.stderr.contains("baseline entries no longer match"),
+        "{}",
+        run.stderr
+    );
     assert!(run.stderr.contains("KNW003"), "{}", run.stderr);
     let report = json(&run);
-    let fresh: Vec<&Value> = report["findings"].as_array().expect("f").iter().filter(|f| f["suppressed"] == false).collect();
+    let fresh: Vec<&Value> = report["findings"]
+        .as_array()
+        .expect("f")
+        .iter()
+        .filter(|f| f["suppressed"] == false)
+        .collect();
     assert_eq!(fresh.len(), 1, "{fresh:?}");
-    assert!(fresh[0]["message"].as_str().expect("m").contains("cnt_TicketQueue"));
+    assert!(
+        fresh[0]["message"]
+            .as_str()
+            .expect("m")
+            .contains("cnt_TicketQueue")
+    );
     assert_eq!(run.code, 0, "the new finding is low");
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -258,15 +441,34 @@ fn rule_options_come_from_the_config_and_are_checked() {
         "[rules]\nselect = [\"KNW001\", \"RAI001\"]\n[rules.options.KNW001]\nowned_domains = [\"learn.microsoft.com\"]\n[rules.options.RAI001]\nfloor = \"Low\"\n",
     );
     let report = json(&pplint(&["check", "--format", "json", &path]));
-    assert_eq!(report["findings"].as_array().map(Vec::len), Some(0), "{report:#}");
-    let defaults = json(&pplint(&["check", "--no-config", "--format", "json", "--select", "KNW001,RAI001", &path]));
+    assert_eq!(
+        report["findings"].as_array().map(Vec::len),
+        Some(0),
+        "{report:#}"
+    );
+    let defaults = json(&pplint(&[
+        "check",
+        "--no-config",
+        "--format",
+        "json",
+        "--select",
+        "KNW001,RAI001",
+        &path,
+    ]));
     assert_eq!(defaults["findings"].as_array().map(Vec::len), Some(3));
     let _ = std::fs::remove_dir_all(&dir);
 
-    let (dir, path) = demo_with_config("badoption", "[rules.options.KNW001]\nowned_domain = [\"contoso.com\"]\n");
+    let (dir, path) = demo_with_config(
+        "badoption",
+        "[rules.options.KNW001]\nowned_domain = [\"contoso.com\"]\n",
+    );
     let run = pplint(&["check", &path]);
     assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("[rules.options.KNW001]") && run.stderr.contains("owned_domain"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("[rules.options.KNW001]") && run.stderr.contains("owned_domain"),
+        "{}",
+        run.stderr
+    );
     let _ = std::fs::remove_dir_all(&dir);
 
     let (dir, path) = demo_with_config("nooptions", "[rules.options.AGT001]\nstrict = true\n");

@@ -111,7 +111,9 @@ impl Graph {
                 continue;
             }
             for &index in self.outgoing.get(&node).into_iter().flatten() {
-                let Some(next) = self.edges[index].to else { continue };
+                let Some(next) = self.edges[index].to else {
+                    continue;
+                };
                 if !seen.insert(next) {
                     continue;
                 }
@@ -156,7 +158,12 @@ fn lower_map<'a>(names: impl Iterator<Item = (usize, &'a str)>) -> BTreeMap<Stri
 impl Index {
     fn new(s: &Solution<'_>) -> Index {
         Index {
-            agents: lower_map(s.agents.iter().enumerate().map(|(i, a)| (i, a.schema_name.as_str()))),
+            agents: lower_map(
+                s.agents
+                    .iter()
+                    .enumerate()
+                    .map(|(i, a)| (i, a.schema_name.as_str())),
+            ),
             components: lower_map(
                 s.components
                     .iter()
@@ -170,9 +177,24 @@ impl Index {
                     .enumerate()
                     .map(|(i, c)| (i, c.logical_name.as_str())),
             ),
-            env_vars: lower_map(s.env_vars.iter().enumerate().map(|(i, v)| (i, v.schema_name.as_str()))),
-            models: lower_map(s.ai_models.iter().enumerate().map(|(i, m)| (i, m.id.as_str()))),
-            connectors_by_name: lower_map(s.connectors.iter().enumerate().map(|(i, c)| (i, c.name.as_str()))),
+            env_vars: lower_map(
+                s.env_vars
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| (i, v.schema_name.as_str())),
+            ),
+            models: lower_map(
+                s.ai_models
+                    .iter()
+                    .enumerate()
+                    .map(|(i, m)| (i, m.id.as_str())),
+            ),
+            connectors_by_name: lower_map(
+                s.connectors
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| (i, c.name.as_str())),
+            ),
             connectors_by_id: s
                 .connectors
                 .iter()
@@ -196,8 +218,14 @@ impl Index {
                 .or_else(|| self.agents.get(&key).map(|&i| NodeRef::Agent(i))),
             RefKind::Flow => self.flows.get(&key).map(|&i| NodeRef::Flow(i)),
             RefKind::Prompt => self.models.get(&key).map(|&i| NodeRef::AiModel(i)),
-            RefKind::ConnectionReference => self.connrefs.get(&key).map(|&i| NodeRef::ConnectionReference(i)),
-            RefKind::Connector => self.connectors_by_name.get(&key).map(|&i| NodeRef::Connector(i)),
+            RefKind::ConnectionReference => self
+                .connrefs
+                .get(&key)
+                .map(|&i| NodeRef::ConnectionReference(i)),
+            RefKind::Connector => self
+                .connectors_by_name
+                .get(&key)
+                .map(|&i| NodeRef::Connector(i)),
             RefKind::EnvVar => self.env_vars.get(&key).map(|&i| NodeRef::EnvVar(i)),
         }
     }
@@ -206,7 +234,12 @@ impl Index {
 pub(super) fn build(s: &Solution<'_>) -> Graph {
     let index = Index::new(s);
     let mut graph = Graph::default();
-    let add = |graph: &mut Graph, from: NodeRef, kind: RefKind, reference: &str, loc: Option<Loc>, via: Via| {
+    let add = |graph: &mut Graph,
+               from: NodeRef,
+               kind: RefKind,
+               reference: &str,
+               loc: Option<Loc>,
+               via: Via| {
         let reference = reference.trim();
         if reference.is_empty() {
             return;
@@ -248,7 +281,14 @@ pub(super) fn build(s: &Solution<'_>) -> Graph {
         let mut refs = Vec::new();
         yaml_references(data, String::new(), &mut refs);
         for (kind, reference, span, path) in refs {
-            add(&mut graph, from, kind, &reference, Some(Loc::new(file, span, path)), Via::Content);
+            add(
+                &mut graph,
+                from,
+                kind,
+                &reference,
+                Some(Loc::new(file, span, path)),
+                Via::Content,
+            );
         }
     }
 
@@ -256,19 +296,34 @@ pub(super) fn build(s: &Solution<'_>) -> Graph {
         let Some(component) = row.attr("botcomponentid.schemaname") else {
             continue;
         };
-        let Some(from) = index.components.get(&component.to_ascii_lowercase()).map(|&i| NodeRef::Component(i)) else {
+        let Some(from) = index
+            .components
+            .get(&component.to_ascii_lowercase())
+            .map(|&i| NodeRef::Component(i))
+        else {
             continue;
         };
         let target = match row.set.to_ascii_lowercase().as_str() {
-            "botcomponent_workflow" => row.attr("workflowid.workflowid").map(|r| (RefKind::Flow, r)),
+            "botcomponent_workflow" => row
+                .attr("workflowid.workflowid")
+                .map(|r| (RefKind::Flow, r)),
             "botcomponent_connectionreference" => row
                 .attr("connectionreferenceid.connectionreferencelogicalname")
                 .map(|r| (RefKind::ConnectionReference, r)),
-            "botcomponent_msdyn_aimodel" => row.attr("msdyn_aimodelid.msdyn_aimodelid").map(|r| (RefKind::Prompt, r)),
+            "botcomponent_msdyn_aimodel" => row
+                .attr("msdyn_aimodelid.msdyn_aimodelid")
+                .map(|r| (RefKind::Prompt, r)),
             _ => None,
         };
         if let Some((kind, reference)) = target {
-            add(&mut graph, from, kind, reference, Some(row.loc.clone()), Via::Association);
+            add(
+                &mut graph,
+                from,
+                kind,
+                reference,
+                Some(row.loc.clone()),
+                Via::Association,
+            );
         }
     }
 
@@ -278,16 +333,39 @@ pub(super) fn build(s: &Solution<'_>) -> Graph {
             if let Some(name) = &cr.logical_name {
                 let loc = flow
                     .root
-                    .path(&["properties", "connectionReferences", &cr.key, "connection", "connectionReferenceLogicalName"])
-                    .map(|v| Loc::new(flow.file, v.span, format!("{}/connection/connectionReferenceLogicalName", cr.path)));
-                add(&mut graph, from, RefKind::ConnectionReference, name, loc, Via::Content);
+                    .path(&[
+                        "properties",
+                        "connectionReferences",
+                        &cr.key,
+                        "connection",
+                        "connectionReferenceLogicalName",
+                    ])
+                    .map(|v| {
+                        Loc::new(
+                            flow.file,
+                            v.span,
+                            format!("{}/connection/connectionReferenceLogicalName", cr.path),
+                        )
+                    });
+                add(
+                    &mut graph,
+                    from,
+                    RefKind::ConnectionReference,
+                    name,
+                    loc,
+                    Via::Content,
+                );
             }
         }
         for action in &flow.actions {
             if action.type_is("Workflow") {
                 if let Some(v) = action.host().and_then(|h| h.get("workflowReferenceName")) {
                     if let Some(id) = v.as_str().filter(|t| !t.starts_with('@')) {
-                        let loc = Loc::new(flow.file, v.span, format!("{}/inputs/host/workflowReferenceName", action.path));
+                        let loc = Loc::new(
+                            flow.file,
+                            v.span,
+                            format!("{}/inputs/host/workflowReferenceName", action.path),
+                        );
                         add(&mut graph, from, RefKind::Flow, id, Some(loc), Via::Content);
                     }
                 }
@@ -296,10 +374,24 @@ pub(super) fn build(s: &Solution<'_>) -> Graph {
                 .operation_id()
                 .is_some_and(|op| op.eq_ignore_ascii_case("aibuilderpredict_customprompt"))
             {
-                if let Some(v) = action.inputs().and_then(|i| i.path(&["parameters", "recordId"])) {
+                if let Some(v) = action
+                    .inputs()
+                    .and_then(|i| i.path(&["parameters", "recordId"]))
+                {
                     if let Some(id) = v.as_str().filter(|t| !t.contains('@')) {
-                        let loc = Loc::new(flow.file, v.span, format!("{}/inputs/parameters/recordId", action.path));
-                        add(&mut graph, from, RefKind::Prompt, id, Some(loc), Via::Content);
+                        let loc = Loc::new(
+                            flow.file,
+                            v.span,
+                            format!("{}/inputs/parameters/recordId", action.path),
+                        );
+                        add(
+                            &mut graph,
+                            from,
+                            RefKind::Prompt,
+                            id,
+                            Some(loc),
+                            Via::Content,
+                        );
                     }
                 }
             }
@@ -307,7 +399,14 @@ pub(super) fn build(s: &Solution<'_>) -> Graph {
         for parameter in &flow.parameters {
             if let Some(schema) = &parameter.schema_name {
                 let loc = Loc::new(flow.file, parameter.key_span, parameter.path.clone());
-                add(&mut graph, from, RefKind::EnvVar, schema, Some(loc), Via::Content);
+                add(
+                    &mut graph,
+                    from,
+                    RefKind::EnvVar,
+                    schema,
+                    Some(loc),
+                    Via::Content,
+                );
             }
         }
     }
@@ -332,7 +431,9 @@ pub(super) fn build(s: &Solution<'_>) -> Graph {
     // Flows name custom connectors by `api.logicalName` on their connection references.
     for (f, flow) in s.flows.iter().enumerate() {
         for cr in &flow.connection_references {
-            let Some(logical) = &cr.api_logical_name else { continue };
+            let Some(logical) = &cr.api_logical_name else {
+                continue;
+            };
             if let Some(&c) = index.connectors_by_name.get(&logical.to_ascii_lowercase()) {
                 if let Some(r) = cr
                     .logical_name
@@ -340,7 +441,10 @@ pub(super) fn build(s: &Solution<'_>) -> Graph {
                     .and_then(|n| index.connrefs.get(&n.to_ascii_lowercase()))
                 {
                     let from = NodeRef::ConnectionReference(*r);
-                    if !graph.outgoing(from).any(|e| e.to == Some(NodeRef::Connector(c))) {
+                    if !graph
+                        .outgoing(from)
+                        .any(|e| e.to == Some(NodeRef::Connector(c)))
+                    {
                         graph.push(Edge {
                             from,
                             to: Some(NodeRef::Connector(c)),
@@ -365,13 +469,24 @@ pub(super) fn build(s: &Solution<'_>) -> Graph {
     }
 
     for (c, connector) in s.connectors.iter().enumerate() {
-        let Some(openapi) = &connector.openapi else { continue };
+        let Some(openapi) = &connector.openapi else {
+            continue;
+        };
         for key in ["host", "basePath"] {
-            let Some(v) = openapi.value.get(key) else { continue };
+            let Some(v) = openapi.value.get(key) else {
+                continue;
+            };
             let Some(text) = v.as_str() else { continue };
             for schema in environment_variable_calls(text) {
                 let loc = Loc::new(openapi.file, v.span, join_pointer(&openapi.path, key));
-                add(&mut graph, NodeRef::Connector(c), RefKind::EnvVar, &schema, Some(loc), Via::Content);
+                add(
+                    &mut graph,
+                    NodeRef::Connector(c),
+                    RefKind::EnvVar,
+                    &schema,
+                    Some(loc),
+                    Via::Content,
+                );
             }
         }
     }
@@ -385,7 +500,9 @@ fn environment_variable_calls(text: &str) -> Vec<String> {
     while let Some(at) = rest.find("environmentVariables(") {
         rest = &rest[at + "environmentVariables(".len()..];
         let inner = rest.split(')').next().unwrap_or("");
-        let name = inner.trim().trim_matches(|c| c == '"' || c == '\'' || c == '\\');
+        let name = inner
+            .trim()
+            .trim_matches(|c| c == '"' || c == '\'' || c == '\\');
         if !name.is_empty() {
             names.push(name.to_string());
         }
@@ -395,11 +512,17 @@ fn environment_variable_calls(text: &str) -> Vec<String> {
 
 /// References written in a component's YAML: `flowId`, `aIModelId`,
 /// `connectionReference`, `botSchemaName`, `dialog`, `knowledgeSources`, `Env.<s>`.
-fn yaml_references(node: &YamlNode, path: String, out: &mut Vec<(RefKind, String, crate::source::Span, String)>) {
+fn yaml_references(
+    node: &YamlNode,
+    path: String,
+    out: &mut Vec<(RefKind, String, crate::source::Span, String)>,
+) {
     match &node.kind {
         YamlKind::Map(entries) => {
             for entry in entries {
-                let Some(key) = entry.key.as_str() else { continue };
+                let Some(key) = entry.key.as_str() else {
+                    continue;
+                };
                 let child_path = join_pointer(&path, key);
                 let value = &entry.value;
                 let kind = match key {
@@ -418,9 +541,16 @@ fn yaml_references(node: &YamlNode, path: String, out: &mut Vec<(RefKind, String
                 }
                 if key == "knowledgeSources" {
                     for (i, item) in value.items().iter().enumerate() {
-                        let name = item.as_text().or_else(|| item.get("Value").and_then(YamlNode::as_text));
+                        let name = item
+                            .as_text()
+                            .or_else(|| item.get("Value").and_then(YamlNode::as_text));
                         if let Some(name) = name {
-                            out.push((RefKind::Component, name.to_string(), item.span, format!("{child_path}/{i}")));
+                            out.push((
+                                RefKind::Component,
+                                name.to_string(),
+                                item.span,
+                                format!("{child_path}/{i}"),
+                            ));
                         }
                     }
                 }
@@ -429,7 +559,9 @@ fn yaml_references(node: &YamlNode, path: String, out: &mut Vec<(RefKind, String
         }
         YamlKind::Seq(items) => {
             for (i, item) in items.iter().enumerate() {
-                let segment = item.id().map_or_else(|| i.to_string(), |id| format!("[id={id}]"));
+                let segment = item
+                    .id()
+                    .map_or_else(|| i.to_string(), |id| format!("[id={id}]"));
                 yaml_references(item, format!("{path}/{segment}"), out);
             }
         }
@@ -453,7 +585,10 @@ fn env_names(text: &str) -> Vec<String> {
     let mut from = 0;
     while let Some(at) = text[from..].find("Env.") {
         let start = from + at;
-        let boundary = start == 0 || !(bytes[start - 1].is_ascii_alphanumeric() || bytes[start - 1] == b'_' || bytes[start - 1] == b'.');
+        let boundary = start == 0
+            || !(bytes[start - 1].is_ascii_alphanumeric()
+                || bytes[start - 1] == b'_'
+                || bytes[start - 1] == b'.');
         let name_start = start + 4;
         let name_end = text[name_start..]
             .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
@@ -466,19 +601,27 @@ fn env_names(text: &str) -> Vec<String> {
     names
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn env_names_in_power_fx() {
-        assert_eq!(env_names("=If(Env.a_b, Env.c1) & MyEnv.x & \"Env.\""), ["a_b", "c1"]);
+        assert_eq!(
+            env_names("=If(Env.a_b, Env.c1) & MyEnv.x & \"Env.\""),
+            ["a_b", "c1"]
+        );
     }
 
     #[test]
     fn environment_variable_calls_in_connector_hosts() {
-        assert_eq!(environment_variable_calls("@environmentVariables(\"archer_Host\")"), ["archer_Host"]);
-        assert_eq!(environment_variable_calls("api.contoso.com"), Vec::<String>::new());
+        assert_eq!(
+            environment_variable_calls("@environmentVariables(\"archer_Host\")"),
+            ["archer_Host"]
+        );
+        assert_eq!(
+            environment_variable_calls("api.contoso.com"),
+            Vec::<String>::new()
+        );
     }
 }

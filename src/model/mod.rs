@@ -19,8 +19,8 @@ use crate::source::{FileId, Layout, LoadedSolution, Problem, SourceFile, Span};
 pub use agent::{Agent, AuthMode, Component, FileData, KnowledgeKind};
 pub use connector::Connector;
 pub use customizations::{
-    AiConfiguration, AiModel, Association, normalize_guid, ConnectionReference, Manifest, MissingDependency,
-    RootComponent, WorkflowRegistration,
+    AiConfiguration, AiModel, Association, ConnectionReference, Manifest, MissingDependency,
+    RootComponent, WorkflowRegistration, normalize_guid,
 };
 pub use envvar::{EnvVar, EnvVarType};
 pub use flow::{Flow, FlowConnectionReference, FlowNode, FlowParameter};
@@ -288,7 +288,10 @@ impl<'a> Solution<'a> {
             NodeRef::Connector(i) => self.connectors[i].label().to_string(),
             NodeRef::ConnectionReference(i) => self.connection_references[i].logical_name.clone(),
             NodeRef::EnvVar(i) => self.env_vars[i].schema_name.clone(),
-            NodeRef::AiModel(i) => self.ai_models[i].name.clone().unwrap_or_else(|| self.ai_models[i].id.clone()),
+            NodeRef::AiModel(i) => self.ai_models[i]
+                .name
+                .clone()
+                .unwrap_or_else(|| self.ai_models[i].id.clone()),
         }
     }
 
@@ -300,7 +303,9 @@ impl<'a> Solution<'a> {
             NodeRef::Component(i) => ("botcomponent", self.components[i].identity.clone()),
             NodeRef::Flow(i) => ("flow", self.flows[i].identity()),
             NodeRef::Connector(i) => ("connector", self.connectors[i].identity()),
-            NodeRef::ConnectionReference(i) => ("connref", self.connection_references[i].identity()),
+            NodeRef::ConnectionReference(i) => {
+                ("connref", self.connection_references[i].identity())
+            }
             NodeRef::EnvVar(i) => ("envvar", self.env_vars[i].identity()),
             NodeRef::AiModel(i) => ("aimodel", self.ai_models[i].identity()),
         }

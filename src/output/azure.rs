@@ -26,11 +26,15 @@ pub fn render(report: &Report<'_>, out: &mut dyn Write) -> std::io::Result<()> {
         let (start, _) = report.positions(&f.primary);
         let (path, message) = match report.artifact(&f.primary) {
             Artifact::File(path) => (path, f.message.clone()),
-            Artifact::InArchive { archive, entry } => {
-                (archive, format!("{entry}:{}:{}: {}", start.line, start.column, f.message))
-            }
+            Artifact::InArchive { archive, entry } => (
+                archive,
+                format!("{entry}:{}:{}: {}", start.line, start.column, f.message),
+            ),
         };
-        let mut props = vec![format!("type={level}"), format!("sourcepath={}", escape(&path))];
+        let mut props = vec![
+            format!("type={level}"),
+            format!("sourcepath={}", escape(&path)),
+        ];
         if report.file_of(&f.primary).is_some() {
             props.push(format!("linenumber={}", start.line));
             props.push(format!("columnnumber={}", start.column));

@@ -8,7 +8,9 @@ use crate::finding::Severity;
 use super::{Artifact, Report};
 
 fn escape_data(text: &str) -> String {
-    text.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    text.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 fn escape_property(text: &str) -> String {
@@ -45,7 +47,12 @@ pub fn render(report: &Report<'_>, out: &mut dyn Write) -> std::io::Result<()> {
             }
         };
         props.push(format!("title={}", escape_property(&title)));
-        writeln!(out, "::{level} {}::{}", props.join(","), escape_data(&message))?;
+        writeln!(
+            out,
+            "::{level} {}::{}",
+            props.join(","),
+            escape_data(&message)
+        )?;
     }
     Ok(())
 }

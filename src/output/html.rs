@@ -921,6 +921,15 @@ fn prepare_files(report: &Report<'_>) -> BTreeMap<(usize, FileId), Prepared> {
             ));
         }
     }
+    for (loc, redacted) in report.secrets {
+        if let FileRef::Id(id) = loc.file {
+            secrets.entry((loc.solution, id)).or_default().push((
+                loc.span.start as usize,
+                loc.span.end as usize,
+                redacted.clone(),
+            ));
+        }
+    }
     wanted.sort_unstable();
     wanted.dedup();
     let mut files = BTreeMap::new();

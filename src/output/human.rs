@@ -82,51 +82,21 @@ fn miette_severity(severity: Severity) -> miette::Severity {
     }
 }
 
-/// Maps spans of the raw file into its shown text, where every secret span was
-/// replaced by its redacted form.
-struct SpanMap {
-    /// (raw span, redacted length), sorted.
-    redactions: Vec<(Span, usize)>,
-}
-
-impl SpanMap {
-    fn map(&self, s: Span) -> Span {
-        let shift = |o: u32| -> usize {
-            let mut delta: isize = 0;
-            for &(span, added) in &self.redactions {
-                if o >= span.end {
-                    delta += added as isize - span.len() as isize;
-                } else if o > span.start {
-                    return (span.start as isize + delta) as usize + added;
-                } else {
-                    break;
-                }
-            }
-            (o as isize + delta) as usize
-        };
-        Span::new(shift(s.start), shift(s.end))
-    }
-}
-
-/// The file's text for a snippet, with every secret in it replaced by its
-/// redacted form, and how to map spans into that text.
-fn snippet_source(report: &Report<'_>, loc: &Location) -> Option<(String, SpanMap)> {
+/// The file's text for a snippet, with every secret masked by a same-length
+/// stand-in, so spans, lines and columns stay those of the file.
+fn snippet_source(report: &Report<'_>, loc: &Location) -> Option<String> {
     let file = report.file_of(loc)?;
-    let mut text = String::with_capacity(file.bytes.len());
-    let mut at = 0usize;
-    let mut redactions = Vec::new();
+    let mut bytes = file.bytes.clone();
     for (span, redacted) in report.redactions(loc) {
         let range = span.range();
-        if range.end > file.bytes.len() || range.start < at {
-            continue;
+        if range.end <= bytes.len() {
+            bytes.splice(
+                range.clone(),
+                super::mask(redacted, range.len()).into_bytes(),
+            );
         }
-        text.push_str(&String::from_utf8_lossy(&file.bytes[at..range.start]));
-        text.push_str(redacted);
-        redactions.push((span, redacted.len()));
-        at = range.end;
     }
-    text.push_str(&String::from_utf8_lossy(&file.bytes[at..]));
-    Some((text, SpanMap { redactions }))
+    Some(String::from_utf8_lossy(&bytes).into_owned())
 }
 
 fn to_source_span(span: Span) -> SourceSpan {
@@ -137,11 +107,11 @@ fn build(report: &Report<'_>, finding: &Finding) -> HumanFinding {
     let source = report.source_of(&finding.primary);
     let path = report.path_of(&finding.primary);
     let mut labels = Vec::new();
-    let named = snippet_source(report, &finding.primary).map(|(text, map)| {
+    let named = snippet_source(report, &finding.primary).map(|text| {
         let label = (!finding.label.is_empty()).then(|| finding.label.clone());
         labels.push(LabeledSpan::new_primary_with_span(
             label,
-            to_source_span(map.map(finding.primary.span)),
+            to_source_span(finding.primary.span),
         ));
         for related in &finding.related {
             if related.location.file == finding.primary.file
@@ -149,7 +119,7 @@ fn build(report: &Report<'_>, finding: &Finding) -> HumanFinding {
             {
                 labels.push(LabeledSpan::new_with_span(
                     Some(related.message.clone()),
-                    to_source_span(map.map(related.location.span)),
+                    to_source_span(related.location.span),
                 ));
             }
         }
@@ -164,10 +134,10 @@ fn build(report: &Report<'_>, finding: &Finding) -> HumanFinding {
         })
         .map(|r| {
             let rel_path = report.path_of(&r.location);
-            let named = snippet_source(report, &r.location).map(|(text, map)| {
+            let named = snippet_source(report, &r.location).map(|text| {
                 (
                     NamedSource::new(rel_path, text).with_language(language_of(rel_path)),
-                    map.map(r.location.span),
+                    r.location.span,
                 )
             });
             HumanFinding {
@@ -261,7 +231,11 @@ pub fn render(
 
 /// "3 findings (1 high, 2 medium) in 2 solutions, 41 files." / "No findings in …".
 pub fn summary_line(report: &Report<'_>) -> String {
-    let shown = report.findings.iter().filter(|f| !f.is_suppressed()).count();
+    let shown = report
+        .findings
+        .iter()
+        .filter(|f| !f.is_suppressed())
+        .count();
     let parts: Vec<String> = Severity::ALL_DESCENDING
         .iter()
         .map(|&s| (s, report.count(s)))

@@ -34,18 +34,33 @@ pub fn render(report: &Report<'_>, out: &mut dyn Write) -> std::io::Result<()> {
             let findings: Vec<_> = report
                 .findings
                 .iter()
-                .filter(|f| f.primary.solution == index && f.rule.id == rule.id && !f.is_suppressed())
+                .filter(|f| {
+                    f.primary.solution == index && f.rule.id == rule.id && !f.is_suppressed()
+                })
                 .collect();
             let name = xml_escape(&format!("{} {}", rule.id, rule.name));
             if findings.is_empty() {
-                let _ = writeln!(cases, "    <testcase classname=\"{}\" name=\"{name}\"/>", xml_escape(solution.source));
+                let _ = writeln!(
+                    cases,
+                    "    <testcase classname=\"{}\" name=\"{name}\"/>",
+                    xml_escape(solution.source)
+                );
                 continue;
             }
             failures += 1;
-            let _ = writeln!(cases, "    <testcase classname=\"{}\" name=\"{name}\">", xml_escape(solution.source));
+            let _ = writeln!(
+                cases,
+                "    <testcase classname=\"{}\" name=\"{name}\">",
+                xml_escape(solution.source)
+            );
             for f in findings {
                 let (start, _) = report.positions(&f.primary);
-                let place = format!("{}:{}:{}", report.path_of(&f.primary), start.line, start.column);
+                let place = format!(
+                    "{}:{}:{}",
+                    report.path_of(&f.primary),
+                    start.line,
+                    start.column
+                );
                 let _ = writeln!(
                     cases,
                     "      <failure type=\"{}\" message=\"{}\">{}\n{}\nhelp: {}\n{}</failure>",

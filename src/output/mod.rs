@@ -29,6 +29,8 @@ pub struct Report<'a> {
     pub findings: &'a [Finding],
     /// The rules that ran, sorted by ID.
     pub rules: &'a [&'static RuleMeta],
+    /// Secret spans to hide wherever file text is shown: (location, redacted form).
+    pub secrets: &'a [(Location, String)],
 }
 
 /// Where a finding's file is, for tools that need a path on disk.
@@ -84,7 +86,11 @@ impl<'a> Report<'a> {
         let source = self.source_of(loc).replace('\\', "/");
         let source = source.strip_prefix("./").unwrap_or(&source).to_string();
         let file = self.path_of(loc);
-        if file.is_empty() || source.to_ascii_lowercase().ends_with(&file.to_ascii_lowercase()) {
+        if file.is_empty()
+            || source
+                .to_ascii_lowercase()
+                .ends_with(&file.to_ascii_lowercase())
+        {
             return Artifact::File(source);
         }
         if source.to_ascii_lowercase().ends_with(".zip") {
@@ -102,8 +108,16 @@ impl<'a> Report<'a> {
         let mut spans: Vec<(crate::source::Span, &'a str)> = self
             .findings
             .iter()
-            .filter(|f| f.sensitive && f.primary.solution == loc.solution && f.primary.file == loc.file)
+            .filter(|f| {
+                f.sensitive && f.primary.solution == loc.solution && f.primary.file == loc.file
+            })
             .filter_map(|f| Some((f.primary.span, f.redacted.as_deref()?)))
+            .chain(
+                self.secrets
+                    .iter()
+                    .filter(|(l, _)| l.solution == loc.solution && l.file == loc.file)
+                    .map(|(l, r)| (l.span, r.as_str())),
+            )
             .collect();
         spans.sort_by_key(|(s, _)| (s.start, s.end));
         let mut kept: Vec<(crate::source::Span, &'a str)> = Vec::with_capacity(spans.len());
@@ -127,11 +141,15 @@ impl<'a> Report<'a> {
                 continue;
             }
             let cut = (span.start.max(start)) as usize;
-            out.push_str(&String::from_utf8_lossy(file.bytes.get(at..cut).unwrap_or_default()));
+            out.push_str(&String::from_utf8_lossy(
+                file.bytes.get(at..cut).unwrap_or_default(),
+            ));
             out.push_str(text);
             at = (span.end.min(end)) as usize;
         }
-        out.push_str(&String::from_utf8_lossy(file.bytes.get(at..end as usize).unwrap_or_default()));
+        out.push_str(&String::from_utf8_lossy(
+            file.bytes.get(at..end as usize).unwrap_or_default(),
+        ));
         Some(out)
     }
 
@@ -145,4 +163,21 @@ impl<'a> Report<'a> {
     pub fn file_count(&self) -> usize {
         self.solutions.iter().map(|s| s.files.len()).sum()
     }
+}
+
+/// A same-length stand-in for a secret in a code frame, so line and column
+/// positions stay true: the redacted form's visible prefix (at most a quarter of
+/// the secret), then `*`. `len` is the secret's length in bytes.
+pub fn mask(redacted: &str, len: usize) -> String {
+    let prefix: String = redacted
+        .split('…')
+        .next()
+        .unwrap_or("")
+        .chars()
+        .filter(char::is_ascii)
+        .collect();
+    let keep = prefix.len().min(len / 4);
+    let mut masked = prefix[..keep].to_string();
+    masked.push_str(&"*".repeat(len - keep));
+    masked
 }

@@ -284,14 +284,23 @@ impl Artifacts {
     }
 }
 
-fn physical(report: &Report<'_>, artifacts: &mut Artifacts, finding: &Finding, loc: &Location) -> PhysicalLocation {
+fn physical(
+    report: &Report<'_>,
+    artifacts: &mut Artifacts,
+    finding: &Finding,
+    loc: &Location,
+) -> PhysicalLocation {
     let artifact_location = artifacts.locate(report, loc);
     let region = report.file_of(loc).map(|file| {
         let (start, end) = report.positions(loc);
-        let is_secret = finding.sensitive && loc.file == finding.primary.file && loc.span == finding.primary.span;
+        let is_secret = finding.sensitive
+            && loc.file == finding.primary.file
+            && loc.span == finding.primary.span;
         let snippet = match (&finding.redacted, is_secret) {
             (Some(redacted), true) => redacted.clone(),
-            _ => report.safe_snippet(loc).unwrap_or_else(|| file.snippet(loc.span)),
+            _ => report
+                .safe_snippet(loc)
+                .unwrap_or_else(|| file.snippet(loc.span)),
         };
         Region {
             start_line: start.line,
@@ -377,7 +386,9 @@ pub fn render(report: &Report<'_>, out: &mut dyn Write) -> std::io::Result<()> {
             rule_id: f.rule.id,
             rule_index,
             level: level(f.severity),
-            message: Text { text: f.message.clone() },
+            message: Text {
+                text: f.message.clone(),
+            },
             locations: vec![LocationEntry {
                 physical_location: primary,
                 logical_locations,
@@ -434,9 +445,15 @@ mod tests {
 
     #[test]
     fn uris_are_percent_encoded() {
-        assert_eq!(to_uri("PVA Architecture Series/x.zip"), "PVA%20Architecture%20Series/x.zip");
+        assert_eq!(
+            to_uri("PVA Architecture Series/x.zip"),
+            "PVA%20Architecture%20Series/x.zip"
+        );
         assert_eq!(to_uri("/abs/Grüße.xml"), "file:///abs/Gr%C3%BC%C3%9Fe.xml");
         assert_eq!(to_uri("C:\\work\\a b.zip"), "file:///C:/work/a%20b.zip");
-        assert_eq!(to_uri("botcomponents/x.topic.Search/data"), "botcomponents/x.topic.Search/data");
+        assert_eq!(
+            to_uri("botcomponents/x.topic.Search/data"),
+            "botcomponents/x.topic.Search/data"
+        );
     }
 }

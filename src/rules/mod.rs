@@ -214,10 +214,14 @@ pub fn registry() -> Vec<Box<dyn Rule>> {
 pub fn registry_with(settings: &Settings) -> Result<Vec<Box<dyn Rule>>, String> {
     let mut rules = build_registry(settings);
     for (id, table) in &settings.options {
-        let Some(rule) = rules.iter_mut().find(|r| r.meta().id.eq_ignore_ascii_case(id)) else {
+        let Some(rule) = rules
+            .iter_mut()
+            .find(|r| r.meta().id.eq_ignore_ascii_case(id))
+        else {
             return Err(format!("[rules.options.{id}]: no such rule"));
         };
-        rule.configure(table).map_err(|e| format!("[rules.options.{id}]: {e}"))?;
+        rule.configure(table)
+            .map_err(|e| format!("[rules.options.{id}]: {e}"))?;
     }
     Ok(rules)
 }
@@ -240,6 +244,12 @@ fn build_registry(settings: &Settings) -> Vec<Box<dyn Rule>> {
     .collect();
     rules.sort_by_key(|r| r.meta().id);
     rules
+}
+
+/// The secret detector as a rule (SEC001 with default options), which the engine
+/// also runs as a redaction pass.
+pub fn secret_detector() -> Box<dyn Rule> {
+    Box::<sec::hardcoded_secret::HardcodedSecret>::default()
 }
 
 /// Metadata of every rule, PPX000 included, sorted by ID.

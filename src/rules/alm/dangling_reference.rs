@@ -1,8 +1,8 @@
 use std::collections::BTreeSet;
 
 use crate::finding::{ComponentRef, Confidence};
-use crate::model::graph::RefKind;
 use crate::model::Solution;
+use crate::model::graph::RefKind;
 use crate::rules::{Rule, RuleContext, RuleMeta, declare_rule};
 use crate::source::Layout;
 
@@ -64,12 +64,20 @@ impl Rule for DanglingReference {
     fn check(&self, solution: &Solution<'_>, cx: &mut RuleContext<'_>) {
         let declared = declared_missing(solution);
         let workspace = solution.ws.layout == Layout::McsWorkspace;
-        let has_connref_file = solution.ws.find(|s| s == ["connectionreferences.mcs.yml"]).next().is_some();
+        let has_connref_file = solution
+            .ws
+            .find(|s| s == ["connectionreferences.mcs.yml"])
+            .next()
+            .is_some();
         let mut reported = BTreeSet::new();
         for edge in solution.graph.dangling() {
             if workspace {
                 let skipped = match edge.kind {
-                    RefKind::EnvVar | RefKind::Prompt | RefKind::Connector | RefKind::Component | RefKind::Agent => true,
+                    RefKind::EnvVar
+                    | RefKind::Prompt
+                    | RefKind::Connector
+                    | RefKind::Component
+                    | RefKind::Agent => true,
                     RefKind::ConnectionReference => !has_connref_file,
                     RefKind::Flow => solution.flows.is_empty(),
                 };
@@ -82,11 +90,18 @@ impl Rule for DanglingReference {
             }
             let Some(loc) = &edge.loc else { continue };
             let (kind, identity) = solution.node_identity(edge.from);
-            let key = (identity.clone(), loc.path.clone(), edge.reference.to_ascii_lowercase(), edge.via);
+            let key = (
+                identity.clone(),
+                loc.path.clone(),
+                edge.reference.to_ascii_lowercase(),
+                edge.via,
+            );
             if !reported.insert(key) {
                 continue;
             }
-            let confidence = if matches!(edge.kind, RefKind::EnvVar) || (edge.kind == RefKind::Component && loc.path.ends_with("/dialog")) {
+            let confidence = if matches!(edge.kind, RefKind::EnvVar)
+                || (edge.kind == RefKind::Component && loc.path.ends_with("/dialog"))
+            {
                 Confidence::Medium
             } else {
                 Confidence::High

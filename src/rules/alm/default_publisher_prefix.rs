@@ -48,7 +48,8 @@ declare_rule! {
 
 static GENERATED_PUBLISHER: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^(DefaultPublisher|Cr[0-9a-f]{5}$)").expect("valid regex"));
-static GENERATED_PREFIX: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(new|cr[0-9a-z]{3})$").expect("valid regex"));
+static GENERATED_PREFIX: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^(new|cr[0-9a-z]{3})$").expect("valid regex"));
 
 impl Rule for DefaultPublisherPrefix {
     fn meta(&self) -> &'static RuleMeta {
@@ -56,12 +57,21 @@ impl Rule for DefaultPublisherPrefix {
     }
 
     fn check(&self, solution: &Solution<'_>, cx: &mut RuleContext<'_>) {
-        let Some(manifest) = &solution.manifest else { return };
+        let Some(manifest) = &solution.manifest else {
+            return;
+        };
         let publisher = manifest.publisher.as_ref();
         let prefix = manifest.prefix.as_ref();
-        let publisher_generated = publisher.is_some_and(|p| GENERATED_PUBLISHER.is_match(p.value.trim()));
+        let publisher_generated =
+            publisher.is_some_and(|p| GENERATED_PUBLISHER.is_match(p.value.trim()));
         let prefix_generated = prefix.is_some_and(|p| GENERATED_PREFIX.is_match(p.value.trim()));
-        let primary = if publisher_generated { publisher } else if prefix_generated { prefix } else { None };
+        let primary = if publisher_generated {
+            publisher
+        } else if prefix_generated {
+            prefix
+        } else {
+            None
+        };
         let Some(primary) = primary else { return };
         let name = publisher.map_or("", |p| p.value.trim());
         let prefix_text = prefix.map_or("", |p| p.value.trim());
@@ -71,7 +81,11 @@ impl Rule for DefaultPublisherPrefix {
                 &primary.loc,
                 format!("Default or auto-generated publisher '{name}' (prefix '{prefix_text}')."),
             )
-            .label(if publisher_generated { "generated publisher" } else { "generated prefix" });
+            .label(if publisher_generated {
+                "generated publisher"
+            } else {
+                "generated prefix"
+            });
         if publisher_generated && prefix_generated {
             if let Some(prefix) = prefix {
                 finding.related(&prefix.loc, "generated prefix");

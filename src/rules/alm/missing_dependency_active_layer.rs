@@ -73,7 +73,9 @@ impl Rule for MissingDependencyActiveLayer {
     }
 
     fn check(&self, solution: &Solution<'_>, cx: &mut RuleContext<'_>) {
-        let Some(manifest) = &solution.manifest else { return };
+        let Some(manifest) = &solution.manifest else {
+            return;
+        };
         for dependency in &manifest.missing_dependencies {
             let required = &dependency.required;
             if !attr(required, "solution").is_some_and(|s| s.eq_ignore_ascii_case("Active")) {

@@ -54,7 +54,9 @@ impl Rule for UnmanagedSolutionForDeployment {
     }
 
     fn check(&self, solution: &Solution<'_>, cx: &mut RuleContext<'_>) {
-        let Some(target) = &self.options.target else { return };
+        let Some(target) = &self.options.target else {
+            return;
+        };
         let Some(managed) = solution.manifest.as_ref().and_then(|m| m.managed.as_ref()) else {
             return;
         };

@@ -266,7 +266,10 @@ fn secrets_in_paconn_policies_and_connection_parameter_sets() {
             )),
         ),
     ]);
-    let found = run(&crate::rules::sec::hardcoded_secret::HardcodedSecret::default(), &ws);
+    let found = run(
+        &crate::rules::sec::hardcoded_secret::HardcodedSecret::default(),
+        &ws,
+    );
     let paths: Vec<&str> = found
         .iter()
         .map(|f| f.primary.logical_path.as_str())

@@ -1,0 +1,1410 @@
+//! The secret detector of RULES.md §9, shared by SEC001, SEC102, FLW004 and CON004.
+//!
+//! [`scan`] splits a value into the parts that are literal text (a flow expression
+//! `@…` or a Power Fx formula `=…` only contributes its quoted string arguments),
+//! then [`scan_literal`] looks in each for known credential shapes, for
+//! high-entropy tokens and for `name=value` pairs whose name is a credential name.
+//! Placeholders ([`is_placeholder`]) are never reported. A hit carries the secret's
+//! range in the scanned text, its redacted form ([`redact`]) and its SHA-256 (the
+//! fingerprint discriminator); callers never print the secret itself.
+
+use std::ops::Range;
+use std::sync::LazyLock;
+
+use regex::Regex;
+use sha2::{Digest, Sha256};
+
+use crate::finding::Confidence;
+use crate::rules::helpers::is_credential_name;
+
+/// What a credential is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SecretKind {
+    OpenAiKey,
+    AnthropicKey,
+    EntraClientSecret,
+    HexKey,
+    Jwt,
+    BearerToken,
+    SasSignature,
+    ConnectionStringKey,
+    GitHubToken,
+    AwsAccessKey,
+    GoogleApiKey,
+    SlackToken,
+    PrivateKey,
+    UrlCredentials,
+    /// A literal in a field that only ever holds a secret ([`Context::SecretField`]).
+    FieldValue,
+    /// A high-entropy token (credential context: medium, elsewhere: low confidence).
+    HighEntropy,
+}
+
+impl SecretKind {
+    /// The label used as `{kind}` in "{kind} credential in …".
+    pub fn label(self) -> &'static str {
+        match self {
+            SecretKind::OpenAiKey => "OpenAI API key",
+            SecretKind::AnthropicKey => "Anthropic API key",
+            SecretKind::EntraClientSecret => "Entra ID client secret",
+            SecretKind::HexKey => "32-hex API key",
+            SecretKind::Jwt => "JWT",
+            SecretKind::BearerToken => "Bearer token",
+            SecretKind::SasSignature => "SAS signature",
+            SecretKind::ConnectionStringKey => "Connection-string key",
+            SecretKind::GitHubToken => "GitHub token",
+            SecretKind::AwsAccessKey => "AWS access key",
+            SecretKind::GoogleApiKey => "Google API key",
+            SecretKind::SlackToken => "Slack token",
+            SecretKind::PrivateKey => "Private key",
+            SecretKind::UrlCredentials => "URL-embedded",
+            SecretKind::FieldValue => "Literal",
+            SecretKind::HighEntropy => "High-entropy",
+        }
+    }
+}
+
+/// Where a literal sits, which decides how suspicious a token must be.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Context {
+    /// Any string.
+    Plain,
+    /// The value of a header, key or parameter with a credential name
+    /// ([`is_credential_key`]): 32-hex keys and medium-entropy tokens count.
+    Credential,
+    /// A field that exists only to hold a secret (`oAuthSettings.clientSecret`,
+    /// flow `authentication.{secret,password,pfx}`): any non-placeholder literal counts.
+    SecretField,
+}
+
+/// How a value is written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Syntax {
+    /// Plain text: everything is literal.
+    Literal,
+    /// Workflow Definition Language (flows, connector policies): `@…` is an
+    /// expression, `@{…}` an interpolation, `@@` an escaped `@`; inline
+    /// `@name(…)` calls (policy values) are expressions too.
+    Flow,
+    /// Copilot Studio YAML: `=…` is a Power Fx formula.
+    PowerFx,
+}
+
+/// One credential found in a text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SecretHit {
+    pub kind: SecretKind,
+    pub confidence: Confidence,
+    /// Byte range of the secret in the scanned text.
+    pub range: Range<usize>,
+    /// `first≤4 chars…[N chars, sha256:8hex]`, at most 25 % of the secret.
+    pub redacted: String,
+    /// Hex SHA-256 of the secret: the fingerprint discriminator.
+    pub sha256: String,
+}
+
+/// A credential-context name: RULES.md §9's list and the SEC002 pattern
+/// ([`is_credential_name`]), plus `pfx` (`authentication.pfx`).
+pub fn is_credential_key(name: &str) -> bool {
+    let name = name.trim();
+    // `item/api_key`, `headers/X-Api-Key`: the last segment names the value.
+    let last = name.rsplit(['/', '.']).next().unwrap_or(name);
+    is_credential_name(name) || is_credential_name(last) || last.eq_ignore_ascii_case("pfx")
+}
+
+/// Hex SHA-256 of `text`.
+pub fn sha256_hex(text: &str) -> String {
+    Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// `first≤4 chars…[N chars, sha256:8hex]`: never more than 25 % of the secret
+/// (a secret of fewer than 4 characters shows none of it).
+pub fn redact(secret: &str) -> String {
+    let n = secret.chars().count();
+    let shown: String = secret.chars().take((n / 4).min(4)).collect();
+    let hash = sha256_hex(secret);
+    format!("{shown}…[{n} chars, sha256:{}]", &hash[..8])
+}
+
+static PLACEHOLDER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?ix)
+        placeholder | dummy | your[_-] | changeme | change[_-]me | example | sample | test | xxxx
+        | \*{3,}
+        | <[^<>]*>                # <your key>
+        | \[\[[^\]]*\]\]          # [[DUMMY]]
+        | \#\{[^}]*\}\#           # #{token}#
+        | \$\{[^}]*\}             # ${VAR}
+        | \{\{[^}]*\}\}           # {{var}}
+        | \$\([^)]*\)             # $(VAR)
+        | %[A-Za-z_][A-Za-z0-9_]*%  # %VAR%
+        ",
+    )
+    .expect("valid regex")
+});
+
+/// Whole values that name the thing instead of holding it.
+const PLACEHOLDER_WORDS: [&str; 17] = [
+    "none",
+    "null",
+    "nil",
+    "undefined",
+    "string",
+    "secret",
+    "password",
+    "passwd",
+    "n/a",
+    "na",
+    "tbd",
+    "todo",
+    "value",
+    "token",
+    "apikey",
+    "api_key",
+    "key",
+];
+
+/// A value that is not a real secret: empty, a documented placeholder
+/// (`placeholder`, `dummy`, `your_`/`your-`, `changeme`, `example`, `sample`,
+/// `test`, `xxxx`, `***`, `<…>`, `[[…]]`, `#{…}#`), a template variable
+/// (`${…}`, `{{…}}`, `$(…)`, `%…%`), a single repeated character, or a bare word
+/// such as `secret` or `none`. Case-insensitive.
+pub fn is_placeholder(text: &str) -> bool {
+    let trimmed = text.trim();
+    if trimmed.is_empty() {
+        return true;
+    }
+    if PLACEHOLDER.is_match(trimmed) {
+        return true;
+    }
+    let lower = trimmed.to_ascii_lowercase();
+    if PLACEHOLDER_WORDS.contains(&lower.as_str()) {
+        return true;
+    }
+    let mut chars = trimmed.chars();
+    let first = chars.next();
+    chars.all(|c| Some(c) == first)
+}
+
+/// Shannon entropy in bits per character.
+pub fn entropy(text: &str) -> f64 {
+    let mut counts: std::collections::HashMap<char, usize> = std::collections::HashMap::new();
+    let mut n = 0usize;
+    for c in text.chars() {
+        *counts.entry(c).or_default() += 1;
+        n += 1;
+    }
+    if n == 0 {
+        return 0.0;
+    }
+    let n = n as f64;
+    counts
+        .values()
+        .map(|&c| {
+            let p = c as f64 / n;
+            -p * p.log2()
+        })
+        .sum()
+}
+
+/// A known shape: the regex, the capture group holding the secret (0 = whole
+/// match), and whether it needs credential context.
+struct Shape {
+    kind: SecretKind,
+    regex: Regex,
+    group: usize,
+    credential_only: bool,
+}
+
+fn shape(kind: SecretKind, pattern: &str, group: usize, credential_only: bool) -> Shape {
+    Shape {
+        kind,
+        regex: Regex::new(pattern).expect("valid regex"),
+        group,
+        credential_only,
+    }
+}
+
+static SHAPES: LazyLock<Vec<Shape>> = LazyLock::new(|| {
+    use SecretKind::*;
+    vec![
+        shape(
+            PrivateKey,
+            r"-----BEGIN [A-Z ]*PRIVATE KEY-----(?s:.*?)(?:-----END [A-Z ]*PRIVATE KEY-----|$)",
+            0,
+            false,
+        ),
+        shape(
+            AnthropicKey,
+            r"(?:^|[^A-Za-z0-9_-])(sk-ant-[A-Za-z0-9_-]{20,})",
+            1,
+            false,
+        ),
+        shape(
+            OpenAiKey,
+            r"(?:^|[^A-Za-z0-9_-])(sk-(?:proj-)?[A-Za-z0-9_-]{20,})",
+            1,
+            false,
+        ),
+        shape(
+            EntraClientSecret,
+            r"(?:^|[^A-Za-z0-9_~.-])([A-Za-z0-9_~.-]{3}[0-9]Q~[A-Za-z0-9_~.-]{31,34})(?:$|[^A-Za-z0-9_~.-])",
+            1,
+            false,
+        ),
+        shape(
+            Jwt,
+            r"eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}",
+            0,
+            false,
+        ),
+        shape(SasSignature, r"[?&]sig=([A-Za-z0-9%+/=]{30,})", 1, false),
+        shape(
+            ConnectionStringKey,
+            r"(?i)(?:AccountKey|SharedAccessKey)=([^;\s]+)",
+            1,
+            false,
+        ),
+        shape(
+            ConnectionStringKey,
+            r"(?i)(?:^|[;\s])(?:Password|Pwd)=([^;]{6,})",
+            1,
+            false,
+        ),
+        shape(
+            GitHubToken,
+            r"(?:^|[^A-Za-z0-9_])(gh[pousr]_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9_]{20,})",
+            1,
+            false,
+        ),
+        shape(
+            AwsAccessKey,
+            r"(?:^|[^A-Z0-9])(AKIA[0-9A-Z]{16})(?:$|[^A-Z0-9])",
+            1,
+            false,
+        ),
+        shape(
+            GoogleApiKey,
+            r"(?:^|[^A-Za-z0-9_-])(AIza[0-9A-Za-z_-]{35})",
+            1,
+            false,
+        ),
+        shape(SlackToken, r"(xox[abprs]-[A-Za-z0-9-]{10,})", 1, false),
+        shape(
+            UrlCredentials,
+            r"(?i)https?://[^/\s:@]+:([^/\s@]+)@",
+            1,
+            false,
+        ),
+        shape(BearerToken, r"Bearer\s+([A-Za-z0-9._~+/=-]{20,})", 1, false),
+        shape(
+            HexKey,
+            r"(?:^|[^A-Za-z0-9])([0-9a-fA-F]{32})(?:$|[^A-Za-z0-9])",
+            1,
+            true,
+        ),
+    ]
+});
+
+/// `name=value` / `"name": "value"` pairs inside a literal (query strings, JSON
+/// or form bodies written as text).
+static PAIR: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"["']?([A-Za-z][A-Za-z0-9_.-]{0,60})["']?\s*[:=]\s*["']?([^\s"'&;,{}()<>]{6,})"#)
+        .expect("valid regex")
+});
+
+/// A GUID, with or without braces: an identifier, never an entropy finding.
+static GUID: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"^\{?[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\}?$",
+    )
+    .expect("valid regex")
+});
+
+/// The entropy heuristics' thresholds (RULES.md §9).
+#[derive(Clone, Copy, Debug, PartialEq, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Thresholds {
+    /// In credential context: a token of at least this many characters…
+    pub credential_min_length: usize,
+    /// …at this many bits per character or more (medium confidence).
+    pub credential_min_entropy: f64,
+    /// In credential context: 32+ hex characters at this many bits per character.
+    pub hex_min_entropy: f64,
+    /// Elsewhere: a token of at least this many characters…
+    pub plain_min_length: usize,
+    /// …at this many bits per character or more (low confidence).
+    pub plain_min_entropy: f64,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Thresholds {
+            credential_min_length: 20,
+            credential_min_entropy: 3.5,
+            hex_min_entropy: 3.0,
+            plain_min_length: 32,
+            plain_min_entropy: 4.5,
+        }
+    }
+}
+
+/// Scans `text` as written in `syntax`: literal parts in `context`, quoted string
+/// arguments of expressions in credential context when their name says so.
+#[allow(dead_code)] // The detector's entry point for SEC102 and FLW004.
+pub fn scan(text: &str, syntax: Syntax, context: Context) -> Vec<SecretHit> {
+    scan_with(text, syntax, context, &Thresholds::default())
+}
+
+/// [`scan`] with explicit entropy thresholds.
+pub fn scan_with(
+    text: &str,
+    syntax: Syntax,
+    context: Context,
+    thresholds: &Thresholds,
+) -> Vec<SecretHit> {
+    let mut hits = Vec::new();
+    for (range, segment_context) in literal_segments(text, syntax, context) {
+        let Some(segment) = text.get(range.clone()) else {
+            continue;
+        };
+        for mut hit in scan_literal_with(segment, segment_context, thresholds) {
+            hit.range = hit.range.start + range.start..hit.range.end + range.start;
+            hits.push(hit);
+        }
+    }
+    dedupe(hits)
+}
+
+/// Scans literal text (no expression handling).
+#[allow(dead_code)] // Part of the detector's API (SEC102, FLW004).
+pub fn scan_literal(text: &str, context: Context) -> Vec<SecretHit> {
+    scan_literal_with(text, context, &Thresholds::default())
+}
+
+/// [`scan_literal`] with explicit entropy thresholds.
+pub fn scan_literal_with(text: &str, context: Context, thresholds: &Thresholds) -> Vec<SecretHit> {
+    let mut hits = Vec::new();
+    let credential = context != Context::Plain;
+    for shape in SHAPES.iter() {
+        if shape.credential_only && !credential {
+            continue;
+        }
+        for caps in shape.regex.captures_iter(text) {
+            let Some(m) = caps.get(shape.group) else {
+                continue;
+            };
+            let secret = m.as_str();
+            if is_placeholder(secret) || is_template(secret) {
+                continue;
+            }
+            if shape.kind == SecretKind::ConnectionStringKey && secret.trim_start().starts_with('@')
+            {
+                continue;
+            }
+            hits.push(hit(shape.kind, Confidence::High, text, m.range()));
+        }
+    }
+    // `client_secret=…` inside a literal: the value is in credential context.
+    for caps in PAIR.captures_iter(text) {
+        let (Some(name), Some(value)) = (caps.get(1), caps.get(2)) else {
+            continue;
+        };
+        if !is_credential_key(name.as_str()) {
+            continue;
+        }
+        if let Some(h) = credential_token(text, value.range(), thresholds) {
+            hits.push(h);
+        }
+    }
+    match context {
+        Context::SecretField => {
+            let start = text.len() - text.trim_start().len();
+            let trimmed = start..start + text.trim().len();
+            let value = &text[trimmed.clone()];
+            if value.chars().count() >= 4 && !is_placeholder(value) && !is_template(value) {
+                hits.push(hit(SecretKind::FieldValue, Confidence::High, text, trimmed));
+            }
+        }
+        Context::Credential => {
+            for token in tokens(text) {
+                if let Some(h) = credential_token(text, token, thresholds) {
+                    hits.push(h);
+                }
+            }
+        }
+        Context::Plain => {
+            for token in tokens(text) {
+                let t = &text[token.clone()];
+                let n = t.chars().count();
+                if n >= thresholds.plain_min_length
+                    && n <= 128
+                    && t.bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b"+/=_-".contains(&b))
+                    && t.bytes().any(|b| b.is_ascii_digit())
+                    && t.bytes().any(|b| b.is_ascii_alphabetic())
+                    && !is_identifier_like(t)
+                    && entropy(t) >= thresholds.plain_min_entropy
+                {
+                    hits.push(hit(SecretKind::HighEntropy, Confidence::Low, text, token));
+                }
+            }
+        }
+    }
+    dedupe(hits)
+}
+
+/// A token in credential context: 32+ hex at ≥ 3.0 bits/char, or ≥ 20 chars at
+/// ≥ 3.5 bits/char (RULES.md §9; [`Thresholds`]).
+fn credential_token(text: &str, range: Range<usize>, thresholds: &Thresholds) -> Option<SecretHit> {
+    if text.get(range.clone()).is_some_and(is_placeholder) {
+        return None;
+    }
+    let range = trim_range(text, range);
+    let t = text.get(range.clone())?;
+    if is_placeholder(t) || is_template(t) || is_identifier_like(t) || is_structured(t) {
+        return None;
+    }
+    let n = t.chars().count();
+    if n > 512 {
+        return None;
+    }
+    let hex = n >= 32 && t.bytes().all(|b| b.is_ascii_hexdigit());
+    if hex && n == 32 {
+        return Some(hit(SecretKind::HexKey, Confidence::High, text, range));
+    }
+    // Generated secrets have digits or base64 symbols; words and identifiers
+    // (`InvalidRequestErrorCode`) have not.
+    let varied = t.bytes().any(|b| b.is_ascii_digit() || b"+/=".contains(&b));
+    let e = entropy(t);
+    if (hex && e >= thresholds.hex_min_entropy)
+        || (n >= thresholds.credential_min_length
+            && varied
+            && e >= thresholds.credential_min_entropy)
+    {
+        return Some(hit(
+            SecretKind::HighEntropy,
+            Confidence::Medium,
+            text,
+            range,
+        ));
+    }
+    None
+}
+
+/// Identifiers that are long and varied but public: GUIDs, URLs and paths,
+/// dotted names, expressions.
+fn is_identifier_like(t: &str) -> bool {
+    GUID.is_match(t)
+        || t.contains("://")
+        || t.starts_with('/')
+        || t.matches('/').count() >= 3
+        || t.starts_with('@')
+        || t.starts_with('=')
+        || (t.contains('.')
+            && t.split('.').all(|p| {
+                p.bytes()
+                    .all(|b| b.is_ascii_alphabetic() || b == b'_' || b == b'-')
+            }))
+}
+
+/// Text made of parts (a URL, a query or form string, `key:value`): its
+/// `name=value` pairs are scanned one by one instead.
+fn is_structured(t: &str) -> bool {
+    let inner = t.trim_end_matches('=');
+    t.contains("://") || t.contains('&') || t.contains('?') || inner.contains('=')
+}
+
+/// Text that is a reference to a value, not the value.
+fn is_template(t: &str) -> bool {
+    t.contains('{')
+        || t.contains('}')
+        || t.starts_with("@connectionParameters")
+        || t.starts_with('@')
+}
+
+/// Whitespace-separated tokens with surrounding punctuation removed.
+fn tokens(text: &str) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let mut start = None;
+    for (i, c) in text
+        .char_indices()
+        .chain(std::iter::once((text.len(), ' ')))
+    {
+        if c.is_whitespace() {
+            if let Some(s) = start.take() {
+                let r = trim_range(text, s..i);
+                if !r.is_empty() {
+                    out.push(r);
+                }
+            }
+        } else if start.is_none() {
+            start = Some(i);
+        }
+    }
+    out
+}
+
+/// `range` without surrounding whitespace, quotes and punctuation.
+fn trim_range(text: &str, range: Range<usize>) -> Range<usize> {
+    let Some(slice) = text.get(range.clone()) else {
+        return range.start..range.start;
+    };
+    let junk = |c: char| c.is_whitespace() || "\"'`,;()[]{}<>".contains(c);
+    let start = range.start + (slice.len() - slice.trim_start_matches(junk).len());
+    let end = range.end - (slice.len() - slice.trim_end_matches(junk).len());
+    if end < start {
+        start..start
+    } else {
+        start..end
+    }
+}
+
+fn hit(kind: SecretKind, confidence: Confidence, text: &str, range: Range<usize>) -> SecretHit {
+    let secret = text.get(range.clone()).unwrap_or("");
+    SecretHit {
+        kind,
+        confidence,
+        redacted: redact(secret),
+        sha256: sha256_hex(secret),
+        range,
+    }
+}
+
+/// One hit per stretch of text: known shapes first, then higher confidence,
+/// then the longer range.
+fn dedupe(mut hits: Vec<SecretHit>) -> Vec<SecretHit> {
+    let rank = |h: &SecretHit| {
+        let shape = !matches!(h.kind, SecretKind::HighEntropy | SecretKind::FieldValue);
+        (
+            std::cmp::Reverse(shape),
+            std::cmp::Reverse(h.confidence),
+            h.range.start,
+        )
+    };
+    hits.sort_by(|a, b| {
+        rank(a)
+            .cmp(&rank(b))
+            .then((b.range.end - b.range.start).cmp(&(a.range.end - a.range.start)))
+    });
+    let mut kept: Vec<SecretHit> = Vec::new();
+    for h in hits {
+        if kept
+            .iter()
+            .all(|k| h.range.end <= k.range.start || h.range.start >= k.range.end)
+        {
+            kept.push(h);
+        }
+    }
+    kept.sort_by_key(|h| h.range.start);
+    kept
+}
+
+/// The parts of `text` to scan as literal text, each with its context.
+pub fn literal_segments(
+    text: &str,
+    syntax: Syntax,
+    context: Context,
+) -> Vec<(Range<usize>, Context)> {
+    match syntax {
+        Syntax::Literal => vec![(0..text.len(), context)],
+        Syntax::PowerFx => {
+            let start = text.len() - text.trim_start().len();
+            if text[start..].starts_with('=') {
+                quoted_strings(text, start + 1..text.len(), b'"', context, false)
+            } else {
+                vec![(0..text.len(), context)]
+            }
+        }
+        Syntax::Flow => flow_segments(text, context),
+    }
+}
+
+/// Literal parts of a Workflow Definition Language string.
+fn flow_segments(text: &str, context: Context) -> Vec<(Range<usize>, Context)> {
+    if text.starts_with("@@") {
+        return vec![(1..text.len(), context)];
+    }
+    if text.starts_with('@') && !text.starts_with("@{") {
+        return quoted_strings(text, 1..text.len(), b'\'', context, true);
+    }
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut literal_start = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'@' && bytes.get(i + 1) == Some(&b'@') {
+            i += 2;
+            continue;
+        }
+        let inline_call =
+            bytes[i] == b'@' && bytes.get(i + 1).is_some_and(u8::is_ascii_alphabetic) && {
+                let rest = &bytes[i + 1..];
+                let name_len = rest
+                    .iter()
+                    .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
+                    .count();
+                rest.get(name_len) == Some(&b'(')
+            };
+        if bytes[i] == b'@' && (bytes.get(i + 1) == Some(&b'{') || inline_call) {
+            if literal_start < i {
+                out.push((literal_start..i, context));
+            }
+            let (open, close) = if inline_call {
+                (b'(', b')')
+            } else {
+                (b'{', b'}')
+            };
+            let body_start = if inline_call {
+                i + 1 + bytes[i + 1..].iter().position(|&b| b == b'(').unwrap_or(0)
+            } else {
+                i + 1
+            };
+            let end = matching(bytes, body_start, open, close).unwrap_or(bytes.len());
+            out.extend(quoted_strings(text, body_start..end, b'\'', context, true));
+            i = (end + 1).min(bytes.len());
+            literal_start = i;
+            continue;
+        }
+        i += 1;
+    }
+    if literal_start < bytes.len() {
+        out.push((literal_start..bytes.len(), context));
+    }
+    out
+}
+
+/// Index of the bracket closing the one at `open_at`, skipping quoted strings.
+fn matching(bytes: &[u8], open_at: usize, open: u8, close: u8) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut quote: Option<u8> = None;
+    let mut i = open_at;
+    while i < bytes.len() {
+        let b = bytes[i];
+        match quote {
+            Some(q) if b == q => {
+                if bytes.get(i + 1) == Some(&q) {
+                    i += 1;
+                } else {
+                    quote = None;
+                }
+            }
+            Some(_) => {}
+            None if b == b'\'' || b == b'"' => quote = Some(b),
+            None if b == open => depth += 1,
+            None if b == close => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    return Some(i);
+                }
+            }
+            None => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+/// Workflow functions whose string argument names a value instead of holding it.
+const REFERENCE_FUNCTIONS: [&str; 20] = [
+    "parameters",
+    "variables",
+    "body",
+    "outputs",
+    "actions",
+    "action",
+    "items",
+    "item",
+    "result",
+    "triggerbody",
+    "triggeroutputs",
+    "triggerformdatavalue",
+    "triggerformdatamultiplevalues",
+    "connectionparameters",
+    "headers",
+    "queryparameters",
+    "environmentvariables",
+    "appsetting",
+    "iterationindexes",
+    "listcallbackurl",
+];
+
+/// The contents of `quote`-delimited strings (a doubled quote escapes it) inside
+/// `within`, each in credential context when the name before it is a credential
+/// name (`api_key: "…"`, `["x-api-key"] = "…"`, `"Authorization", "…"`). With
+/// `skip_references`, the arguments of reference functions (`parameters('…')`)
+/// and property indexers (`?['…']`) are names, not values, and are skipped.
+/// A secret-only field's context becomes credential context inside an expression.
+pub fn quoted_strings(
+    text: &str,
+    within: Range<usize>,
+    quote: u8,
+    context: Context,
+    skip_references: bool,
+) -> Vec<(Range<usize>, Context)> {
+    let context = if context == Context::SecretField {
+        Context::Credential
+    } else {
+        context
+    };
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = within.start;
+    let end = within.end.min(bytes.len());
+    while i < end {
+        if bytes[i] != quote {
+            i += 1;
+            continue;
+        }
+        let open = i;
+        let mut j = i + 1;
+        while j < end {
+            if bytes[j] == quote {
+                if bytes.get(j + 1) == Some(&quote) && j + 1 < end {
+                    j += 2;
+                    continue;
+                }
+                break;
+            }
+            if quote == b'"' && bytes[j] == b'\\' {
+                j += 2;
+                continue;
+            }
+            j += 1;
+        }
+        let close = j.min(end);
+        let inner = open + 1..close;
+        let is_reference = skip_references && is_reference_argument(text, open);
+        if !inner.is_empty()
+            && !is_reference
+            && text.is_char_boundary(inner.start)
+            && text.is_char_boundary(inner.end)
+        {
+            let named = preceding_name(text, open).is_some_and(is_credential_key);
+            let ctx = if named && context == Context::Plain {
+                Context::Credential
+            } else {
+                context
+            };
+            out.push((inner, ctx));
+        }
+        i = close + 1;
+    }
+    out
+}
+
+/// A quoted string at `open` that is a property indexer (`['…']`) or the first
+/// argument of a reference function (`parameters('…')`).
+fn is_reference_argument(text: &str, open: usize) -> bool {
+    let before = text.get(..open).unwrap_or("").trim_end();
+    if before.ends_with('[') {
+        return true;
+    }
+    let Some(call) = before.strip_suffix('(') else {
+        return false;
+    };
+    let name: String = call
+        .trim_end()
+        .chars()
+        .rev()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    REFERENCE_FUNCTIONS.contains(&name.to_ascii_lowercase().as_str())
+}
+
+/// The name a quoted string at `open` is the value of: the identifier or quoted
+/// key before a `:` or `=` (not `==`, `!=`, `<=`, `>=`), or the quoted string
+/// before a `,` (a name/value argument pair).
+pub fn preceding_name(text: &str, open: usize) -> Option<&str> {
+    let before = text.get(..open)?.trim_end();
+    let last = before.chars().last()?;
+    let rest = &before[..before.len() - last.len_utf8()];
+    match last {
+        ':' | '=' => {
+            if last == '=' && rest.ends_with(['=', '!', '<', '>']) {
+                return None;
+            }
+            name_before(rest.trim_end())
+        }
+        ',' => {
+            let rest = rest.trim_end();
+            let q = rest.chars().last()?;
+            if q == '"' || q == '\'' {
+                name_before(rest)
+            } else {
+                None
+            }
+        }
+        _ => None,
+    }
+}
+
+/// The identifier, quoted string or `["quoted"]` indexer ending `text`.
+fn name_before(text: &str) -> Option<&str> {
+    let text = text.strip_suffix(']').map_or(text, str::trim_end);
+    let last = text.chars().last()?;
+    if last == '"' || last == '\'' {
+        let body = &text[..text.len() - 1];
+        let start = body.rfind(last)?;
+        return Some(&body[start + 1..]);
+    }
+    let start = text
+        .char_indices()
+        .rev()
+        .take_while(|(_, c)| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+        .last()
+        .map(|(i, _)| i)?;
+    Some(&text[start..])
+}
+
+/// Where `range` of the decoded text is in a file: the same bytes when they occur
+/// verbatim in the token's raw text (matched by occurrence), else the whole token.
+pub fn locate(raw_token: &str, decoded: &str, range: Range<usize>) -> Range<usize> {
+    let Some(needle) = decoded.get(range.clone()) else {
+        return 0..raw_token.len();
+    };
+    if needle.is_empty() {
+        return 0..raw_token.len();
+    }
+    let nth = decoded
+        .get(..range.start)
+        .map_or(0, |before| before.matches(needle).count());
+    match raw_token.match_indices(needle).nth(nth) {
+        Some((at, _)) => at..at + needle.len(),
+        None => 0..raw_token.len(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kinds(
+        text: &str,
+        syntax: Syntax,
+        context: Context,
+    ) -> Vec<(SecretKind, Confidence, String)> {
+        scan(text, syntax, context)
+            .into_iter()
+            .map(|h| (h.kind, h.confidence, text[h.range].to_string()))
+            .collect()
+    }
+
+    // Shapes some secret scanners refuse in source: built at run time.
+    fn fake(parts: &[&str]) -> String {
+        parts.concat()
+    }
+
+    #[test]
+    fn every_known_shape_is_found_with_high_confidence() {
+        let hex = "deadbeefdeadbeefdeadbeefdeadbeef";
+        let cases: Vec<(String, Context, SecretKind, String)> = vec![
+            (
+                "sk-FAKEfakeFAKEfake0123456789".into(),
+                Context::Plain,
+                SecretKind::OpenAiKey,
+                "sk-FAKEfakeFAKEfake0123456789".into(),
+            ),
+            (
+                "key sk-proj-FAKE_fake-FAKE0123456789abc".into(),
+                Context::Plain,
+                SecretKind::OpenAiKey,
+                "sk-proj-FAKE_fake-FAKE0123456789abc".into(),
+            ),
+            (
+                "sk-ant-FAKEfakeFAKEfake0123456789".into(),
+                Context::Plain,
+                SecretKind::AnthropicKey,
+                "sk-ant-FAKEfakeFAKEfake0123456789".into(),
+            ),
+            (
+                "Abc8Q~FAKEfakeFAKEfakeFAKEfake01234567".into(),
+                Context::Plain,
+                SecretKind::EntraClientSecret,
+                "Abc8Q~FAKEfakeFAKEfakeFAKEfake01234567".into(),
+            ),
+            (hex.into(), Context::Credential, SecretKind::HexKey, hex.into()),
+            (
+                "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJGQUtFIn0.FAKEsignatureFAKE".into(),
+                Context::Plain,
+                SecretKind::Jwt,
+                "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJGQUtFIn0.FAKEsignatureFAKE".into(),
+            ),
+            (
+                "Bearer FAKEfakeFAKEfake0123456789".into(),
+                Context::Plain,
+                SecretKind::BearerToken,
+                "FAKEfakeFAKEfake0123456789".into(),
+            ),
+            (
+                "https://acct.blob.core.windows.net/c/b?sv=2022-11-02&sp=r&sig=FAKE%2Bfake0123456789FAKEfake0123456789%3D".into(),
+                Context::Plain,
+                SecretKind::SasSignature,
+                "FAKE%2Bfake0123456789FAKEfake0123456789%3D".into(),
+            ),
+            (
+                "DefaultEndpointsProtocol=https;AccountName=fake;AccountKey=FAKEfake0123456789==;EndpointSuffix=core.windows.net".into(),
+                Context::Plain,
+                SecretKind::ConnectionStringKey,
+                "FAKEfake0123456789==".into(),
+            ),
+            (
+                "Endpoint=sb://fake.servicebus.windows.net/;SharedAccessKeyName=Root;SharedAccessKey=FAKEfake0123=".into(),
+                Context::Plain,
+                SecretKind::ConnectionStringKey,
+                "FAKEfake0123=".into(),
+            ),
+            (
+                "Server=tcp:db;User ID=app;Password=Fake!Pass99;".into(),
+                Context::Plain,
+                SecretKind::ConnectionStringKey,
+                "Fake!Pass99".into(),
+            ),
+            (
+                fake(&["gh", "p_", "FAKEfakeFAKEfakeFAKEfakeFAKEfake0123"]),
+                Context::Plain,
+                SecretKind::GitHubToken,
+                fake(&["gh", "p_", "FAKEfakeFAKEfakeFAKEfakeFAKEfake0123"]),
+            ),
+            (
+                fake(&["github", "_pat_", "FAKE0123456789fake_FAKE"]),
+                Context::Plain,
+                SecretKind::GitHubToken,
+                fake(&["github", "_pat_", "FAKE0123456789fake_FAKE"]),
+            ),
+            (
+                fake(&["id=", "AKIA", "FAKEFAKEFAKE0123"]),
+                Context::Plain,
+                SecretKind::AwsAccessKey,
+                fake(&["AKIA", "FAKEFAKEFAKE0123"]),
+            ),
+            (
+                fake(&["AIza", "FAKEfakeFAKEfakeFAKEfakeFAKEfake012"]),
+                Context::Plain,
+                SecretKind::GoogleApiKey,
+                fake(&["AIza", "FAKEfakeFAKEfakeFAKEfakeFAKEfake012"]),
+            ),
+            (
+                fake(&["xo", "xb-", "0000-FAKEfakeFAKE"]),
+                Context::Plain,
+                SecretKind::SlackToken,
+                fake(&["xo", "xb-", "0000-FAKEfakeFAKE"]),
+            ),
+            (
+                fake(&["-----BEGIN RSA ", "PRIVATE KEY-----\nMIIFAKE\n-----END RSA ", "PRIVATE KEY-----"]),
+                Context::Plain,
+                SecretKind::PrivateKey,
+                fake(&["-----BEGIN RSA ", "PRIVATE KEY-----\nMIIFAKE\n-----END RSA ", "PRIVATE KEY-----"]),
+            ),
+            (
+                "https://svc:FakePass42@api.contoso.com/v1".into(),
+                Context::Plain,
+                SecretKind::UrlCredentials,
+                "FakePass42".into(),
+            ),
+        ];
+        for (text, context, kind, secret) in cases {
+            let found = kinds(&text, Syntax::Literal, context);
+            assert_eq!(
+                found,
+                vec![(kind, Confidence::High, secret.clone())],
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn hex_keys_need_credential_context() {
+        let hex = "deadbeefdeadbeefdeadbeefdeadbeef";
+        assert!(scan_literal(hex, Context::Plain).is_empty());
+        assert_eq!(scan_literal(hex, Context::Credential).len(), 1);
+        // …which a name inside the literal can give.
+        let found = kinds(&format!("?code={hex}&x=1"), Syntax::Literal, Context::Plain);
+        assert_eq!(
+            found,
+            vec![(SecretKind::HexKey, Confidence::High, hex.to_string())]
+        );
+        // A GUID is an identifier, never a key.
+        assert!(
+            scan_literal("c47bf440-52ce-4d7f-808f-f377e572ac20", Context::Credential).is_empty()
+        );
+    }
+
+    #[test]
+    fn placeholders_are_never_findings() {
+        for value in [
+            "",
+            "   ",
+            "PLACEHOLDER_API_KEY",
+            "dummy-value",
+            "[[DUMMY]]",
+            "[[CLIENT_ID]]",
+            "YOUR_CLIENT_SECRET",
+            "your-api-key",
+            "test",
+            "changeme",
+            "example-key-0123456789abcdef0123",
+            "sample",
+            "xxxxxxxxxxxxxxxxxxxxxxxx",
+            "********",
+            "<your api key>",
+            "<<Enter client id>>",
+            "#{environmentvariable.cat_AgentTokenEndpoint}#",
+            "${API_KEY}",
+            "{{apiKey}}",
+            "Value-From-Your-App-Registration",
+            "secret",
+            "none",
+        ] {
+            assert!(is_placeholder(value), "{value:?}");
+            for context in [Context::Plain, Context::Credential, Context::SecretField] {
+                assert!(
+                    scan_literal(value, context).is_empty(),
+                    "{value:?} {context:?}"
+                );
+            }
+        }
+        assert!(scan_literal("Bearer YOUR_API_KEY_GOES_HERE_0123", Context::Credential).is_empty());
+        assert!(scan_literal("sk-your-key-goes-here-0123456789", Context::Plain).is_empty());
+        assert!(!is_placeholder("sk-FAKEfakeFAKEfake0123456789"));
+    }
+
+    #[test]
+    fn entropy_edges() {
+        // 20 characters, 20 distinct: log2(20) ≈ 4.32 ≥ 3.5.
+        let twenty = "AbCdEfGhIjKlMnOpQr5t";
+        assert!(entropy(twenty) >= 3.5);
+        let found = kinds(twenty, Syntax::Literal, Context::Credential);
+        assert_eq!(
+            found,
+            vec![(
+                SecretKind::HighEntropy,
+                Confidence::Medium,
+                twenty.to_string()
+            )]
+        );
+        // 19 characters: too short.
+        assert!(scan_literal(&twenty[..19], Context::Credential).is_empty());
+        // 20 characters but low entropy (2 symbols: 1 bit/char).
+        assert!(scan_literal("a1a1a1a1a1a1a1a1a1a1", Context::Credential).is_empty());
+        // Words and identifiers (no digit or base64 symbol) are not generated secrets.
+        assert!(scan_literal("InvalidRequestErrorCode", Context::Credential).is_empty());
+        // 40 hex characters at ≥ 3.0 bits/char: medium.
+        let hex40 = "0123456789abcdef0123456789abcdef01234567";
+        assert_eq!(
+            kinds(hex40, Syntax::Literal, Context::Credential),
+            vec![(
+                SecretKind::HighEntropy,
+                Confidence::Medium,
+                hex40.to_string()
+            )]
+        );
+        // Not in credential context: the same token is nothing…
+        assert!(scan_literal(twenty, Context::Plain).is_empty());
+        // …but 32+ characters at ≥ 4.5 bits/char is a low-confidence hit.
+        let random = "Qm9vT2xLp3Xz8RwYc1VbN5sKd7FgHj2A";
+        assert!(entropy(random) >= 4.5);
+        assert_eq!(
+            kinds(random, Syntax::Literal, Context::Plain),
+            vec![(SecretKind::HighEntropy, Confidence::Low, random.to_string())]
+        );
+        // 31 characters: too short elsewhere.
+        assert!(scan_literal(&random[..31], Context::Plain).is_empty());
+        // Low-entropy long text and identifiers are not secrets.
+        assert!(
+            scan_literal(
+                "https://login.microsoftonline.com/common/oauth2/v2.0/token",
+                Context::Plain
+            )
+            .is_empty()
+        );
+        assert!(
+            scan_literal(
+                "Microsoft.PowerApps.Administration.Management",
+                Context::Plain
+            )
+            .is_empty()
+        );
+        assert!(
+            scan_literal(
+                "/subscriptions/2bc1f261/resourceGroups/coe/providers/x",
+                Context::Credential
+            )
+            .is_empty()
+        );
+        assert_eq!(entropy(""), 0.0);
+        assert!((entropy("ab") - 1.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn secret_fields_report_any_real_literal() {
+        assert_eq!(
+            kinds("Fake.Secret.42", Syntax::Literal, Context::SecretField),
+            vec![(
+                SecretKind::FieldValue,
+                Confidence::High,
+                "Fake.Secret.42".to_string()
+            )]
+        );
+        assert!(scan_literal("test", Context::SecretField).is_empty());
+        assert!(scan_literal("abc", Context::SecretField).is_empty());
+        assert!(
+            scan(
+                "@parameters('Secret (cre06_secret)')",
+                Syntax::Flow,
+                Context::SecretField
+            )
+            .is_empty()
+        );
+    }
+
+    #[test]
+    fn redaction_shows_at_most_a_quarter_and_at_most_four_chars() {
+        for (secret, shown) in [
+            ("sk-FAKEfakeFAKEfake0123456789", "sk-F"),
+            ("abcdefgh", "ab"),
+            ("abc", ""),
+            ("abcdefghijklmno", "abc"),
+            ("ab€defgh", "ab"),
+        ] {
+            let r = redact(secret);
+            let n = secret.chars().count();
+            let prefix = r.split('…').next().expect("prefix");
+            assert_eq!(prefix, shown, "{secret}");
+            assert!(prefix.chars().count() * 4 <= n, "{secret}: {r}");
+            assert!(prefix.chars().count() <= 4);
+            assert!(
+                r.ends_with(&format!("[{n} chars, sha256:{}]", &sha256_hex(secret)[..8])),
+                "{r}"
+            );
+            assert!(!r.contains(&secret[secret.len() / 2..]), "{r}");
+        }
+        let h = &scan_literal("sk-FAKEfakeFAKEfake0123456789", Context::Plain)[0];
+        assert_eq!(h.sha256, sha256_hex("sk-FAKEfakeFAKEfake0123456789"));
+        assert_eq!(h.redacted, redact("sk-FAKEfakeFAKEfake0123456789"));
+    }
+
+    #[test]
+    fn flow_expressions_only_scan_quoted_arguments() {
+        let key = "sk-FAKEfakeFAKEfake0123456789";
+        // A pure reference is not a literal.
+        assert!(
+            scan(
+                "@parameters('Azure OpenAI API Key (cat_AzureOpenAIAPIKey)')",
+                Syntax::Flow,
+                Context::Credential
+            )
+            .is_empty()
+        );
+        assert!(
+            scan(
+                "@{body('Parse_JSON')?['access_token']}",
+                Syntax::Flow,
+                Context::Credential
+            )
+            .is_empty()
+        );
+        // Long reference names in credential context are names, not secrets.
+        assert!(
+            scan(
+                "@parameters('Azure OpenAI API Key (cat_AzureOpenAIAPIKey2)')",
+                Syntax::Flow,
+                Context::SecretField
+            )
+            .is_empty()
+        );
+        assert!(scan("@{outputs('Get_Secret_Value_From_Vault_2024')?['body/EnvironmentVariableSecretValue']}", Syntax::Flow, Context::Credential).is_empty());
+        // A quoted argument is.
+        let text = format!("@concat('Bearer ', '{key}')");
+        assert_eq!(kinds(&text, Syntax::Flow, Context::Plain)[0].2, key);
+        // Interpolation: the literal part is scanned, the reference is not.
+        let text = format!("Bearer {key} @{{variables('x')}}");
+        assert_eq!(kinds(&text, Syntax::Flow, Context::Credential)[0].2, key);
+        // Policy values: inline calls are expressions.
+        assert!(
+            scan(
+                "Bearer @connectionParameters('api_key')",
+                Syntax::Flow,
+                Context::Credential
+            )
+            .is_empty()
+        );
+        assert!(
+            scan(
+                "Basic @connectionParameters('api_key')",
+                Syntax::Flow,
+                Context::Credential
+            )
+            .is_empty()
+        );
+        // `@@` escapes a literal `@`.
+        assert_eq!(
+            kinds(&format!("@@{key}"), Syntax::Flow, Context::Plain)[0].2,
+            key
+        );
+    }
+
+    #[test]
+    fn power_fx_only_scans_string_literals() {
+        let key = "sk-FAKEfakeFAKEfake0123456789";
+        let text = format!("=\"Bearer {key}\"");
+        let found = kinds(&text, Syntax::PowerFx, Context::Plain);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].2, key);
+        let text = "=\"Bearer FAKEfakeFAKEfake0123456789\"";
+        assert_eq!(
+            kinds(text, Syntax::PowerFx, Context::Plain),
+            vec![(
+                SecretKind::BearerToken,
+                Confidence::High,
+                "FAKEfakeFAKEfake0123456789".to_string()
+            )]
+        );
+        assert!(
+            scan(
+                "=\"Bearer \" & Env.kch_demokey",
+                Syntax::PowerFx,
+                Context::Credential
+            )
+            .is_empty()
+        );
+        assert!(scan("=Topic.Token", Syntax::PowerFx, Context::Credential).is_empty());
+        // A record field named like a credential puts its string in credential context.
+        let hex = "deadbeefdeadbeefdeadbeefdeadbeef";
+        let text = format!("={{ api_key: \"{hex}\", model: \"gpt-4o\" }}");
+        assert_eq!(
+            kinds(&text, Syntax::PowerFx, Context::Plain),
+            vec![(SecretKind::HexKey, Confidence::High, hex.to_string())]
+        );
+        // Without `=` the value is literal text.
+        assert_eq!(kinds(key, Syntax::PowerFx, Context::Plain)[0].2, key);
+    }
+
+    #[test]
+    fn names_before_quoted_strings() {
+        assert_eq!(
+            preceding_name(r#"x = { api_key: "v" }"#, 15),
+            Some("api_key")
+        );
+        assert_eq!(
+            preceding_name(r#"["x-api-key"] = "v""#, 16),
+            Some("x-api-key")
+        );
+        assert_eq!(
+            preceding_name(r#"Add("Authorization", "v")"#, 21),
+            Some("Authorization")
+        );
+        assert_eq!(preceding_name(r#"if (a == "v")"#, 9), None);
+    }
+
+    #[test]
+    fn pairs_in_literals_and_dedupe() {
+        let body = "grant_type=client_credentials&client_secret=Abc8Q~FAKEfakeFAKEfakeFAKEfake01234567&scope=x";
+        let found = kinds(body, Syntax::Literal, Context::Plain);
+        assert_eq!(
+            found,
+            vec![(
+                SecretKind::EntraClientSecret,
+                Confidence::High,
+                "Abc8Q~FAKEfakeFAKEfakeFAKEfake01234567".to_string()
+            )]
+        );
+        let template =
+            "grant_type=authorization_code&code={Code}&client_secret={BigEvalClientSecret}";
+        assert!(scan(template, Syntax::Literal, Context::Plain).is_empty());
+        // One long form string is not one token: only its credential pair counts.
+        let body = "grant_type=client_credentials&client_id=contoso-reporting&client_secret=Fake0Client1Secret2Value3";
+        assert_eq!(
+            kinds(body, Syntax::Literal, Context::Credential),
+            vec![(
+                SecretKind::HighEntropy,
+                Confidence::Medium,
+                "Fake0Client1Secret2Value3".to_string()
+            )]
+        );
+        let json = r#"{"password": "N0tAR3alPassw0rdJustF4ke"}"#;
+        assert_eq!(
+            kinds(json, Syntax::Literal, Context::Plain)[0].0,
+            SecretKind::HighEntropy
+        );
+    }
+
+    #[test]
+    fn locate_maps_secrets_into_raw_tokens() {
+        let decoded = "Bearer sk-FAKEfakeFAKEfake0123456789";
+        let hits = scan_literal(decoded, Context::Plain);
+        let raw = "\"Bearer sk-FAKEfakeFAKEfake0123456789\"";
+        let r = locate(raw, decoded, hits[0].range.clone());
+        assert_eq!(&raw[r], "sk-FAKEfakeFAKEfake0123456789");
+        // Not found verbatim (escaped): the whole token.
+        let r = locate("\"x\"", decoded, hits[0].range.clone());
+        assert_eq!(r, 0..3);
+    }
+
+    #[test]
+    fn hostile_text_never_panics() {
+        let pieces = [
+            "@",
+            "@@",
+            "@{",
+            "{",
+            "}",
+            "'",
+            "''",
+            "\"",
+            "=",
+            "==",
+            "é",
+            "€",
+            "(",
+            ")",
+            "[",
+            "]",
+            ",",
+            "sk-",
+            "Bearer ",
+            "?sig=",
+            "Password=",
+            "api_key:",
+            "\\",
+            "-----BEGIN PRIVATE KEY-----",
+            "deadbeefdeadbeefdeadbeefdeadbeef",
+            "https://u:p@h/",
+            "parameters(",
+            " ",
+        ];
+        let mut texts = vec![
+            String::new(),
+            "@concat('é', '".to_string(),
+            "=\"€\" & \"".to_string(),
+            "Bearer @{x('".to_string(),
+            "@@{'".to_string(),
+        ];
+        for _ in 0..2 {
+            let mut next = Vec::new();
+            for t in &texts {
+                for p in pieces {
+                    next.push(format!("{t}{p}"));
+                }
+            }
+            texts = next;
+        }
+        for text in &texts {
+            for syntax in [Syntax::Literal, Syntax::Flow, Syntax::PowerFx] {
+                for context in [Context::Plain, Context::Credential, Context::SecretField] {
+                    for hit in scan(text, syntax, context) {
+                        assert!(text.get(hit.range.clone()).is_some(), "{text:?}");
+                        let _ = locate(text, text, hit.range);
+                    }
+                }
+            }
+            let _ = is_placeholder(text);
+        }
+    }
+}
