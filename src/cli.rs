@@ -45,7 +45,7 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Lint solutions (the default command).
-    Check(CheckArgs),
+    Check(Box<CheckArgs>),
     /// Show what was found in each solution (agents, topics, flows, connectors…).
     Inventory(InventoryArgs),
     /// List the rules.

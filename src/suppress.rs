@@ -81,15 +81,16 @@ pub fn apply(
             let name = identity
                 .split_once(':')
                 .map_or(identity.as_str(), |(_, n)| n);
-            if let Some(pattern) = &entry.component {
-                if !glob_match(pattern, identity) && !glob_match(pattern, name) {
-                    continue;
-                }
+            if let Some(pattern) = &entry.component
+                && !glob_match(pattern, identity)
+                && !glob_match(pattern, name)
+            {
+                continue;
             }
-            if let Some(pattern) = &entry.path {
-                if !glob_match(pattern, &path) {
-                    continue;
-                }
+            if let Some(pattern) = &entry.path
+                && !glob_match(pattern, &path)
+            {
+                continue;
             }
             if let Some(expires) = &entry.expires {
                 let date = expires.to_string();

@@ -91,14 +91,14 @@ fn registry_matches_the_rule_catalog() {
                 ));
             }
         }
-        if let Some(pillar) = pillar_of(&row.waf) {
-            if meta.pillar.as_str() != pillar {
-                problems.push(format!(
-                    "{} pillar: registry '{}', catalog '{pillar}'",
-                    row.id,
-                    meta.pillar.as_str()
-                ));
-            }
+        if let Some(pillar) = pillar_of(&row.waf)
+            && meta.pillar.as_str() != pillar
+        {
+            problems.push(format!(
+                "{} pillar: registry '{}', catalog '{pillar}'",
+                row.id,
+                meta.pillar.as_str()
+            ));
         }
     }
     for meta in rules::all_meta() {

@@ -358,42 +358,38 @@ pub(super) fn build(s: &Solution<'_>) -> Graph {
             }
         }
         for action in &flow.actions {
-            if action.type_is("Workflow") {
-                if let Some(v) = action.host().and_then(|h| h.get("workflowReferenceName")) {
-                    if let Some(id) = v.as_str().filter(|t| !t.starts_with('@')) {
-                        let loc = Loc::new(
-                            flow.file,
-                            v.span,
-                            format!("{}/inputs/host/workflowReferenceName", action.path),
-                        );
-                        add(&mut graph, from, RefKind::Flow, id, Some(loc), Via::Content);
-                    }
-                }
+            if action.type_is("Workflow")
+                && let Some(v) = action.host().and_then(|h| h.get("workflowReferenceName"))
+                && let Some(id) = v.as_str().filter(|t| !t.starts_with('@'))
+            {
+                let loc = Loc::new(
+                    flow.file,
+                    v.span,
+                    format!("{}/inputs/host/workflowReferenceName", action.path),
+                );
+                add(&mut graph, from, RefKind::Flow, id, Some(loc), Via::Content);
             }
             if action
                 .operation_id()
                 .is_some_and(|op| op.eq_ignore_ascii_case("aibuilderpredict_customprompt"))
-            {
-                if let Some(v) = action
+                && let Some(v) = action
                     .inputs()
                     .and_then(|i| i.path(&["parameters", "recordId"]))
-                {
-                    if let Some(id) = v.as_str().filter(|t| !t.contains('@')) {
-                        let loc = Loc::new(
-                            flow.file,
-                            v.span,
-                            format!("{}/inputs/parameters/recordId", action.path),
-                        );
-                        add(
-                            &mut graph,
-                            from,
-                            RefKind::Prompt,
-                            id,
-                            Some(loc),
-                            Via::Content,
-                        );
-                    }
-                }
+                && let Some(id) = v.as_str().filter(|t| !t.contains('@'))
+            {
+                let loc = Loc::new(
+                    flow.file,
+                    v.span,
+                    format!("{}/inputs/parameters/recordId", action.path),
+                );
+                add(
+                    &mut graph,
+                    from,
+                    RefKind::Prompt,
+                    id,
+                    Some(loc),
+                    Via::Content,
+                );
             }
         }
         for parameter in &flow.parameters {
@@ -533,11 +529,11 @@ fn yaml_references(
                     "dialog" => Some(RefKind::Component),
                     _ => None,
                 };
-                if let (Some(kind), Some(text)) = (kind, value.as_text()) {
-                    if !text.starts_with('=') {
-                        out.push((kind, text.to_string(), value.span, child_path.clone()));
-                        continue;
-                    }
+                if let (Some(kind), Some(text)) = (kind, value.as_text())
+                    && !text.starts_with('=')
+                {
+                    out.push((kind, text.to_string(), value.span, child_path.clone()));
+                    continue;
                 }
                 if key == "knowledgeSources" {
                     for (i, item) in value.items().iter().enumerate() {

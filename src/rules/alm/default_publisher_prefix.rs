@@ -86,10 +86,11 @@ impl Rule for DefaultPublisherPrefix {
             } else {
                 "generated prefix"
             });
-        if publisher_generated && prefix_generated {
-            if let Some(prefix) = prefix {
-                finding.related(&prefix.loc, "generated prefix");
-            }
+        if publisher_generated
+            && prefix_generated
+            && let Some(prefix) = prefix
+        {
+            finding.related(&prefix.loc, "generated prefix");
         }
     }
 }

@@ -157,12 +157,11 @@ impl Rule for AgentRelaysUnmoderatedLlmOutput {
                         finding.related(&rel, "direct LLM call");
                     }
                 }
-                if let Some(activity) = first_send.get("activity") {
-                    if let Some(rel) =
+                if let Some(activity) = first_send.get("activity")
+                    && let Some(rel) =
                         component.data_loc(activity, &format!("{send_path}/activity"))
-                    {
-                        finding.related(&rel, "shown to the user");
-                    }
+                {
+                    finding.related(&rel, "shown to the user");
                 }
             }
         }

@@ -74,9 +74,9 @@ impl Rule for AgentToolUnsafeMcpServer {
 
     fn check(&self, solution: &Solution<'_>, cx: &mut RuleContext<'_>) {
         let mut unsafe_connectors: BTreeMap<String, Vec<Finding>> = BTreeMap::new();
-        for fact in facts(&ConnectorNoAuth::default(), solution)
+        for fact in facts(&ConnectorNoAuth, solution)
             .into_iter()
-            .chain(facts(&ConnectorNonprodHost::default(), solution))
+            .chain(facts(&ConnectorNonprodHost, solution))
         {
             unsafe_connectors
                 .entry(fact.component.identity.clone())
@@ -86,7 +86,7 @@ impl Rule for AgentToolUnsafeMcpServer {
         if unsafe_connectors.is_empty() {
             return;
         }
-        let maker: Vec<Finding> = facts(&ToolMakerCredentials::default(), solution);
+        let maker: Vec<Finding> = facts(&ToolMakerCredentials, solution);
         for (index, component) in solution.components.iter().enumerate() {
             let Some(data) = component.data else { continue };
             let agent = solution

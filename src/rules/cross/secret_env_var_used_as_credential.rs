@@ -190,17 +190,15 @@ fn shipped_values(solution: &Solution<'_>, var: &EnvVar) -> Vec<Loc> {
             if p.schema_name
                 .as_deref()
                 .is_some_and(|s| s.eq_ignore_ascii_case(&var.schema_name))
-            {
-                if let Some(value) = p
+                && let Some(value) = p
                     .default_value
                     .filter(|v| v.as_str().is_some_and(|t| !t.trim().is_empty()))
-                {
-                    locs.push(Loc::new(
-                        flow.file,
-                        value.span,
-                        format!("{}/defaultValue", p.path),
-                    ));
-                }
+            {
+                locs.push(Loc::new(
+                    flow.file,
+                    value.span,
+                    format!("{}/defaultValue", p.path),
+                ));
             }
         }
     }

@@ -71,7 +71,7 @@ impl Rule for UnauthenticatedAgentOwnerCredentials {
         // Facts by the graph node they belong to.
         let mut by_node: BTreeMap<NodeRef, Vec<(crate::finding::Finding, String, &'static str)>> =
             BTreeMap::new();
-        for fact in facts(&ToolMakerCredentials::default(), solution) {
+        for fact in facts(&ToolMakerCredentials, solution) {
             let Some(i) = solution
                 .components
                 .iter()
@@ -99,7 +99,7 @@ impl Rule for UnauthenticatedAgentOwnerCredentials {
                 "the maker's",
             ));
         }
-        for fact in facts(&AgentFlowOwnerConnection::default(), solution) {
+        for fact in facts(&AgentFlowOwnerConnection, solution) {
             let Some(i) = solution
                 .flows
                 .iter()
