@@ -341,8 +341,27 @@ pub fn run(
 /// Every solution under `paths`, loaded and parsed. Inputs that cannot be read
 /// are reported on `err`; the others still load.
 pub fn load_all(paths: &[PathBuf], limits: &Limits, err: &mut dyn Write) -> (Vec<Workspace>, bool) {
+    load_all_with_progress(paths, limits, err, false)
+}
+
+/// [`load_all`], with a progress bar on the terminal when `progress` is set and
+/// several solutions are read (never in machine formats or when piped).
+fn load_all_with_progress(
+    paths: &[PathBuf],
+    limits: &Limits,
+    err: &mut dyn Write,
+    progress: bool,
+) -> (Vec<Workspace>, bool) {
     let mut workspaces = Vec::new();
     let mut failed = false;
+    let bar = (progress && std::io::stderr().is_terminal()).then(|| {
+        let bar = indicatif::ProgressBar::new(0);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} solutions {wide_msg}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar
+    });
     for path in paths {
         let (roots, notes) = match source::load::discover(path) {
             Ok(found) => found,
@@ -355,7 +374,14 @@ pub fn load_all(paths: &[PathBuf], limits: &Limits, err: &mut dyn Write) -> (Vec
         for note in notes {
             let _ = writeln!(err, "note: {note}");
         }
+        if let Some(bar) = &bar {
+            bar.inc_length(roots.len() as u64);
+        }
         for root in roots {
+            if let Some(bar) = &bar {
+                bar.set_message(root.source.clone());
+                bar.inc(1);
+            }
             match source::load::load(&root, limits) {
                 Ok(loaded) => {
                     for note in &loaded.notes {
@@ -369,6 +395,9 @@ pub fn load_all(paths: &[PathBuf], limits: &Limits, err: &mut dyn Write) -> (Vec
                 }
             }
         }
+    }
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
     }
     (workspaces, failed)
 }
@@ -551,7 +580,10 @@ fn run_check(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> std:
     if args.read_only {
         return read_only(args, out, err);
     }
-    let (workspaces, input_failed) = load_all(&args.paths, &args.limits.limits(), err);
+    let human_on_terminal =
+        args.output.is_none() && matches!(args.format, None | Some(CheckFormat::Human));
+    let (workspaces, input_failed) =
+        load_all_with_progress(&args.paths, &args.limits.limits(), err, human_on_terminal);
     let solutions: Vec<Solution<'_>> = workspaces.par_iter().map(Solution::build).collect();
     let mut outcome = engine::lint(&solutions, &registry, &selection);
 

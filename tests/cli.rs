@@ -248,3 +248,51 @@ fn inventory_json_contract() {
         text.stdout
     );
 }
+
+/// A run writes nothing except the files named on the command line.
+#[test]
+fn a_run_creates_no_files() {
+    let work = temp_path("containment");
+    let _ = std::fs::remove_dir_all(&work);
+    std::fs::create_dir_all(&work).expect("mkdir");
+    let input =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo/contoso-helpdesk");
+    let zip = work.join("input.zip");
+    std::fs::write(&zip, common::zip_dir(&input)).expect("zip");
+    let listing = |dir: &std::path::Path| -> Vec<(String, u64)> {
+        let mut all = Vec::new();
+        let mut stack = vec![dir.to_path_buf()];
+        while let Some(d) = stack.pop() {
+            for e in std::fs::read_dir(&d).expect("read").flatten() {
+                let meta = e.metadata().expect("meta");
+                if meta.is_dir() {
+                    stack.push(e.path());
+                }
+                all.push((e.path().display().to_string(), meta.len()));
+            }
+        }
+        all.sort();
+        all
+    };
+    let before_work = listing(&work);
+    let before_input = listing(&input);
+    for format in ["human", "json", "sarif", "github", "azure", "junit", "html"] {
+        let status = std::process::Command::new(env!("CARGO_BIN_EXE_pplint"))
+            .args(["check", "--no-config", "--format", format])
+            .arg(&zip)
+            .arg(&input)
+            .current_dir(&work)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .expect("run");
+        assert_eq!(status.code(), Some(1), "{format}");
+    }
+    assert_eq!(
+        listing(&work),
+        before_work,
+        "nothing new in the working directory"
+    );
+    assert_eq!(listing(&input), before_input, "the input is untouched");
+    let _ = std::fs::remove_dir_all(&work);
+}

@@ -247,3 +247,41 @@ fn output_is_identical_with_one_and_two_threads() {
         );
     }
 }
+
+#[test]
+fn every_format_is_identical_across_thread_counts_and_runs() {
+    let Some(corpus) = common::corpus() else {
+        return;
+    };
+    let inputs = [
+        corpus.join("powerplatform-samples/samples/healthcare-ai-chatbot/solution/healthcare-ai-chatbot.zip"),
+        corpus.join("Power-CAT-Copilot-Studio-Kit/CopilotStudioAccelerator"),
+        corpus.join("CopilotStudioSamples/authoring/solutions/account-contact-lookup/sourcecode"),
+        corpus.join("PowerPlatformConnectors/independent-publisher-connectors"),
+    ];
+    let inputs: Vec<&str> = inputs.iter().map(|p| p.to_str().expect("utf-8")).collect();
+    for format in ["human", "json", "sarif", "github", "azure", "junit", "html"] {
+        let mut args = vec![
+            "check",
+            "--no-config",
+            "--format",
+            format,
+            "--color",
+            "never",
+        ];
+        args.extend(inputs.iter().copied());
+        let (code, first) = run_binary("1", &args);
+        assert!(!first.is_empty(), "{format}: no output");
+        for threads in ["2", "8", "2"] {
+            let (other_code, other) = run_binary(threads, &args);
+            assert_eq!(
+                code, other_code,
+                "{format}: exit code with {threads} threads"
+            );
+            assert!(
+                first == other,
+                "{format}: output differs with {threads} threads"
+            );
+        }
+    }
+}

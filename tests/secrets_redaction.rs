@@ -95,12 +95,30 @@ fn no_output_format_prints_a_secret() {
 #[test]
 fn human_output_shows_every_secret_redacted() {
     let out = run(FORMATS[0].1, &[]);
+    // Messages may wrap: compare with the frame gutter and line breaks removed.
+    let unwrapped: String = out
+        .stdout
+        .split('\n')
+        .map(|line| {
+            line.trim_start()
+                .trim_start_matches(['│', '·'])
+                .trim_start()
+        })
+        .collect::<Vec<_>>()
+        .join(" ");
     for secret in SECRETS {
         let form = redacted(secret);
         assert!(
-            out.stdout.contains(&form),
+            unwrapped.contains(&form),
             "human output lacks {form}:\n{}",
             out.stdout
+        );
+        // Code frames show a same-length mask: the visible prefix, then stars.
+        let prefix = form.split('…').next().unwrap_or("");
+        let mask = format!("{prefix}{}", "*".repeat(secret.len() - prefix.len()));
+        assert!(
+            out.stdout.contains(&mask),
+            "human output lacks the mask {mask}"
         );
         assert!(
             form.split('…')
