@@ -6,6 +6,7 @@ pub mod cli;
 pub mod config;
 pub mod engine;
 pub mod finding;
+pub mod fuzzing;
 pub mod inventory;
 pub mod mapping;
 pub mod model;
