@@ -100,6 +100,20 @@ pub fn lint(solutions: &[Solution<'_>], rules: &[Box<dyn Rule>], selection: &Sel
             Err(error) => outcome.internal_errors.push(error),
         }
     }
+    // Every secret the detector found, before any confidence filter, hides
+    // text in code frames; the detector runs once whether or not it is selected.
+    let detector = crate::rules::secret_detector();
+    let detector_ran = active.iter().any(|r| r.meta().id == detector.meta().id);
+    outcome.secrets = if detector_ran {
+        outcome
+            .findings
+            .iter()
+            .filter(|f| f.rule.id == detector.meta().id && f.sensitive)
+            .filter_map(|f| Some((f.primary.clone(), f.redacted.clone()?)))
+            .collect()
+    } else {
+        secret_spans(solutions, detector.as_ref())
+    };
     if selection.runs(&PPX000) {
         for (index, solution) in solutions.iter().enumerate() {
             outcome.findings.extend(
@@ -110,7 +124,6 @@ pub fn lint(solutions: &[Solution<'_>], rules: &[Box<dyn Rule>], selection: &Sel
             );
         }
     }
-    outcome.secrets = secret_spans(solutions);
     let min_confidence = selection.min_confidence();
     outcome.findings.retain(|f| f.confidence >= min_confidence);
     outcome.findings = sort_and_dedup(solutions, std::mem::take(&mut outcome.findings));
@@ -118,13 +131,12 @@ pub fn lint(solutions: &[Solution<'_>], rules: &[Box<dyn Rule>], selection: &Sel
 }
 
 /// The secret detector's hits in every solution (SEC001 run as a redaction pass).
-fn secret_spans(solutions: &[Solution<'_>]) -> Vec<(Location, String)> {
-    let detector = crate::rules::secret_detector();
+fn secret_spans(solutions: &[Solution<'_>], detector: &dyn Rule) -> Vec<(Location, String)> {
     let per_solution: Vec<Vec<(Location, String)>> = solutions
         .par_iter()
         .enumerate()
         .map(
-            |(index, solution)| match run_isolated(solution, index, detector.as_ref()) {
+            |(index, solution)| match run_isolated(solution, index, detector) {
                 Ok(findings) => findings
                     .into_iter()
                     .filter(|f| f.sensitive)

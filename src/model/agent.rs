@@ -263,9 +263,7 @@ fn bot_xml<'a>(ws: &'a Workspace, file: FileId, problems: &mut Vec<Problem>) -> 
         }
     }
     let config_path = format!("{folder}/configuration.json");
-    let config_file = ws
-        .find(|s| s.join("/") == config_path.to_ascii_lowercase())
-        .next();
+    let config_file = ws.file_at(&config_path);
     Some(Agent {
         schema_name,
         display_name: doc.child_text(root, "name").map(str::to_string),
@@ -296,13 +294,8 @@ fn component_xml<'a>(
         .map(|a| a.value.clone())
         .unwrap_or_else(|| folder.rsplit('/').next().unwrap_or("").to_string());
     let data_file = ws
-        .find(|s| {
-            s.len() == 3
-                && s[0] == "botcomponents"
-                && (s[2] == "data" || s[2] == "data.yml")
-                && format!("botcomponents/{}", s[1]) == folder.to_ascii_lowercase()
-        })
-        .next();
+        .file_at(&format!("{folder}/data"))
+        .or_else(|| ws.file_at(&format!("{folder}/data.yml")));
     let data = data_file.and_then(|f| ws.yaml(f));
     let parent_bot = doc
         .path(root, &["parentbotid", "schemaname"])

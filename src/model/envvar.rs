@@ -96,8 +96,7 @@ pub(super) fn read(ws: &Workspace) -> Vec<EnvVar> {
         };
         let values_path = format!("{folder}/environmentvariablevalues.json").to_ascii_lowercase();
         let value = ws
-            .find(|s| s.join("/") == values_path)
-            .next()
+            .file_at(&values_path)
             .and_then(|f| Some((f, ws.json(f)?)))
             .and_then(|(f, json)| {
                 let holder =

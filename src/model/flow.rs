@@ -1,5 +1,9 @@
 //! Cloud flows (`Workflows/*.json`, workspace `workflows/<n>/workflow.json`).
 
+use std::collections::HashMap;
+
+use rayon::prelude::*;
+
 use crate::parse::JsonValue;
 use crate::source::{FileId, Span};
 
@@ -103,16 +107,38 @@ pub struct FlowParameter<'a> {
     pub path: String,
 }
 
+/// Registrations looked up by JSON file path and by id, built once.
+struct Registrations<'r> {
+    by_file: HashMap<String, &'r WorkflowRegistration>,
+    by_id: HashMap<&'r str, &'r WorkflowRegistration>,
+}
+
 pub(super) fn read<'a>(ws: &'a Workspace, registrations: &[WorkflowRegistration]) -> Vec<Flow<'a>> {
-    let mut flows = Vec::new();
-    let files = ws.find(|s| {
-        (s.len() == 2 && s[0] == "workflows" && s[1].ends_with(".json"))
-            || (s.len() == 3 && s[0] == "workflows" && s[2] == "workflow.json")
-    });
-    for file in files {
-        let Some(root) = ws.json(file) else { continue };
-        flows.push(flow(ws, file, root, registrations));
-    }
+    let index = Registrations {
+        by_file: registrations
+            .iter()
+            .filter_map(|r| {
+                Some((
+                    r.json_file_name
+                        .as_deref()?
+                        .trim_start_matches('/')
+                        .to_ascii_lowercase(),
+                    r,
+                ))
+            })
+            .collect(),
+        by_id: registrations.iter().map(|r| (r.id.as_str(), r)).collect(),
+    };
+    let files: Vec<FileId> = ws
+        .find(|s| {
+            (s.len() == 2 && s[0] == "workflows" && s[1].ends_with(".json"))
+                || (s.len() == 3 && s[0] == "workflows" && s[2] == "workflow.json")
+        })
+        .collect();
+    let mut flows: Vec<Flow<'a>> = files
+        .into_par_iter()
+        .filter_map(|file| Some(flow(ws, file, ws.json(file)?, &index)))
+        .collect();
     flows.sort_by(|a, b| ws.path(a.file).cmp(ws.path(b.file)));
     flows
 }
@@ -138,19 +164,18 @@ fn flow<'a>(
     ws: &'a Workspace,
     file: FileId,
     root: &'a JsonValue,
-    registrations: &[WorkflowRegistration],
+    registrations: &Registrations<'_>,
 ) -> Flow<'a> {
     let path = ws.path(file);
     let file_name = path.rsplit('/').next().unwrap_or(path);
-    let registration = registrations.iter().find(|r| {
-        r.json_file_name
-            .as_deref()
-            .is_some_and(|j| j.trim_start_matches('/').eq_ignore_ascii_case(path))
-    });
+    let registration = registrations
+        .by_file
+        .get(&path.to_ascii_lowercase())
+        .copied();
     let id = guid_in_path(path)
         .or_else(|| registration.map(|r| r.id.clone()))
         .unwrap_or_else(|| normalize_guid(file_name));
-    let registration = registration.or_else(|| registrations.iter().find(|r| r.id == id));
+    let registration = registration.or_else(|| registrations.by_id.get(id.as_str()).copied());
     let name = registration
         .and_then(|r| r.name.clone())
         .unwrap_or_else(|| {

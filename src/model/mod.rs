@@ -62,6 +62,10 @@ pub struct Workspace {
     pub problems: Vec<Problem>,
     pub notes: Vec<String>,
     pub listed: Vec<crate::source::load::ListedEntry>,
+    /// `files[i].path` lower-cased (folder names vary in case).
+    lower_paths: Vec<String>,
+    /// Lower-cased path → file, for direct lookups.
+    by_path: std::collections::HashMap<String, FileId>,
 }
 
 impl Workspace {
@@ -108,6 +112,12 @@ impl Workspace {
             parsed[i] = p;
             problems.extend(problem);
         }
+        let lower_paths: Vec<String> = files.iter().map(|f| f.path.to_ascii_lowercase()).collect();
+        let by_path = lower_paths
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.clone(), i))
+            .collect();
         Workspace {
             source,
             layout,
@@ -116,6 +126,8 @@ impl Workspace {
             problems,
             notes,
             listed,
+            lower_paths,
+            by_path,
         }
     }
 
@@ -149,11 +161,17 @@ impl Workspace {
         &'a self,
         pred: impl Fn(&[&str]) -> bool + 'a,
     ) -> impl Iterator<Item = FileId> + 'a {
+        let mut segments: Vec<&'a str> = Vec::with_capacity(8);
         (0..self.files.len()).filter(move |&i| {
-            let lower = self.files[i].path.to_ascii_lowercase();
-            let segments: Vec<&str> = lower.split('/').collect();
+            segments.clear();
+            segments.extend(self.lower_paths[i].split('/'));
             pred(&segments)
         })
+    }
+
+    /// The file at `path` (compared lower-cased), in constant time.
+    pub fn file_at(&self, path: &str) -> Option<FileId> {
+        self.by_path.get(&path.to_ascii_lowercase()).copied()
     }
 }
 

@@ -55,6 +55,11 @@ struct JsonFinding<'a> {
     help: &'a str,
     related: Vec<JsonRelated<'a>>,
     suppressed: bool,
+    // Additions to v1 (new fields only; existing ones never change).
+    docs_url: String,
+    sensitive: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    suppression_reason: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -72,6 +77,8 @@ struct Summary {
     by_severity: BySeverity,
     solutions: usize,
     files: usize,
+    /// Addition to v1: findings accepted by configuration or a baseline.
+    suppressed: usize,
 }
 
 #[derive(Serialize)]
@@ -136,6 +143,9 @@ pub fn render(report: &Report<'_>, out: &mut dyn Write) -> std::io::Result<()> {
                     })
                     .collect(),
                 suppressed: f.is_suppressed(),
+                docs_url: format!("{}{}", crate::rules::DOCS_BASE_URL, f.rule.docs_url()),
+                sensitive: f.sensitive,
+                suppression_reason: f.suppression.as_ref().map(|s| s.reason.as_str()),
             }
         })
         .collect();
@@ -157,6 +167,7 @@ pub fn render(report: &Report<'_>, out: &mut dyn Write) -> std::io::Result<()> {
             },
             solutions: report.solutions.len(),
             files: report.file_count(),
+            suppressed: report.findings.iter().filter(|f| f.is_suppressed()).count(),
         },
     };
     serde_json::to_writer_pretty(&mut *out, &doc)?;

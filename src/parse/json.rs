@@ -241,6 +241,7 @@ impl Parser<'_> {
                 }
                 Some(b'"') => {
                     self.pos += 1;
+                    out.shrink_to_fit();
                     return Ok(out);
                 }
                 Some(b'\\') => {
@@ -324,6 +325,7 @@ impl Parser<'_> {
                 Some(b',') => self.pos += 1,
                 Some(b']') => {
                     self.pos += 1;
+                    items.shrink_to_fit();
                     return Ok(JsonKind::Array(items));
                 }
                 _ => return Err(self.error("expected ',' or ']' in an array")),
@@ -364,6 +366,7 @@ impl Parser<'_> {
                 Some(b',') => self.pos += 1,
                 Some(b'}') => {
                     self.pos += 1;
+                    members.shrink_to_fit();
                     return Ok(JsonKind::Object(members));
                 }
                 _ => return Err(self.error("expected ',' or '}' in an object")),

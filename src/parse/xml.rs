@@ -111,8 +111,12 @@ impl XmlDoc {
     }
 }
 
-/// Parses `text` (BOM already removed); spans are offset by `base`.
+/// Parses `text` (BOM already removed; a leftover one is skipped); spans are
+/// offset by `base`.
 pub fn parse(text: &str, base: usize) -> Result<XmlDoc, SyntaxError> {
+    if let Some(rest) = text.strip_prefix('\u{feff}') {
+        return parse(rest, base + 3);
+    }
     let mut reader = Reader::from_str(text);
     reader.config_mut().check_end_names = true;
     let mut doc = XmlDoc::default();
@@ -182,12 +186,15 @@ pub fn parse(text: &str, base: usize) -> Result<XmlDoc, SyntaxError> {
                 };
                 let element = &mut doc.elements[id];
                 element.span = Span::new(element.span.start as usize, base + end);
-                if let (Some(first), Some(last)) = (parts.first(), parts.last()) {
-                    let raw = &text[first.0..last.1];
+                if let (Some(first), Some(last)) = (parts.first(), parts.last())
+                    && let Some(raw) = text.get(first.0..last.1)
+                {
                     let trimmed_start = first.0 + (raw.len() - raw.trim_start().len());
                     let trimmed_end = last.1 - (raw.len() - raw.trim_end().len());
-                    if trimmed_end > trimmed_start {
-                        element.text = unescape(&text[trimmed_start..trimmed_end]).0;
+                    if trimmed_end > trimmed_start
+                        && let Some(value) = text.get(trimmed_start..trimmed_end)
+                    {
+                        element.text = unescape(value).0;
                         element.text_span =
                             Some(Span::new(base + trimmed_start, base + trimmed_end));
                     }
@@ -196,7 +203,9 @@ pub fn parse(text: &str, base: usize) -> Result<XmlDoc, SyntaxError> {
             Event::Text(_) | Event::CData(_) | Event::GeneralRef(_) => {
                 if let Some(parts) = pieces.last_mut() {
                     parts.push((start, end));
-                } else if !text[start..end].trim().is_empty() && doc.elements.is_empty() {
+                } else if !text.get(start..end).unwrap_or("").trim().is_empty()
+                    && doc.elements.is_empty()
+                {
                     return Err(error(start as u64, "text before the root element".into()));
                 }
             }
@@ -212,6 +221,11 @@ pub fn parse(text: &str, base: usize) -> Result<XmlDoc, SyntaxError> {
                 }
                 if doc.elements.is_empty() {
                     return Err(error(0, "no root element".into()));
+                }
+                doc.elements.shrink_to_fit();
+                for element in &mut doc.elements {
+                    element.children.shrink_to_fit();
+                    element.attrs.shrink_to_fit();
                 }
                 return Ok(doc);
             }

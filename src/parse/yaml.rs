@@ -385,8 +385,9 @@ fn build(
                     Frame::Seq {
                         start: s,
                         flow_end,
-                        items,
+                        mut items,
                     } => {
+                        items.shrink_to_fit();
                         let e =
                             collection_end(flow_end, end, items.last().map(|n| n.span), s, base);
                         YamlNode {
@@ -397,9 +398,10 @@ fn build(
                     Frame::Map {
                         start: s,
                         flow_end,
-                        entries,
+                        mut entries,
                         ..
                     } => {
+                        entries.shrink_to_fit();
                         let e = collection_end(
                             flow_end,
                             end,
