@@ -1,10 +1,10 @@
 //! End-to-end timing against the I/O floor, measured in one run so the ratios
 //! hold on a noisy machine: `cargo bench --bench pipeline`.
 //!
-//! For each input: the median of several runs of the floor (`check --read-only`:
-//! find, read and inflate every file pplint reads, no parsing) and of the full
-//! pipeline (`check --format json`, output discarded), each in a rayon pool of
-//! one and of two threads. Inputs: every real corpus item (when
+//! For each input: the median of several runs of the release binary doing the
+//! floor (`check --read-only`: find, read and inflate every file pplint reads,
+//! no parsing) and the full pipeline (`check --format json`, output discarded),
+//! each with `RAYON_NUM_THREADS=1` and `=2`, process start included. Inputs: every real corpus item (when
 //! `../shared/corpus` exists), the whole corpus in one run, and generated
 //! solutions at three sizes spanning 100×. `PPLINT_BENCH_RUNS` sets the runs
 //! (default 7); `PPLINT_BENCH_QUICK=1` measures only the whole corpus and the
@@ -160,7 +160,12 @@ fn uncompressed_bytes(path: &Path) -> u64 {
 }
 
 fn main() {
-    // `cargo bench` passes `--bench`; nothing else is accepted.
+    let build = std::process::Command::new(env!("CARGO"))
+        .args(["build", "--release", "--quiet"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .status()
+        .expect("cargo build --release");
+    assert!(build.success(), "cargo build --release failed");
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench");
     std::fs::create_dir_all(&dir).expect("target/bench");
     let sizes = [
