@@ -4,6 +4,8 @@
 mod context;
 pub mod docs;
 mod helpers;
+#[cfg(test)]
+mod testing;
 
 mod agt;
 mod alm;

@@ -84,7 +84,7 @@ impl Rule for AgentFileUploadUnauthenticated {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::agt::support::run;
+    use crate::rules::testing::run;
     use crate::source::Layout;
 
     #[test]

@@ -122,7 +122,7 @@ impl Rule for AgentOpenAccessPolicy {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::agt::support::run;
+    use crate::rules::testing::run;
     use crate::source::Layout;
 
     fn settings(policy: &str, mode: &str) -> String {

@@ -94,7 +94,7 @@ impl Rule for AgentSignInOptional {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::agt::support::run;
+    use crate::rules::testing::run;
     use crate::source::Layout;
 
     #[test]

@@ -4,8 +4,6 @@ pub mod agent_file_upload_unauthenticated;
 pub mod agent_no_authentication;
 pub mod agent_open_access_policy;
 pub mod agent_sign_in_optional;
-#[cfg(test)]
-mod support;
 
 use super::Rule;
 

@@ -260,7 +260,7 @@ impl Rule for KnowledgeSharepointBroadScope {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::knw::support::test_support::run;
+    use crate::rules::testing::run;
     use crate::source::Layout;
 
     #[test]

@@ -1,4 +1,4 @@
-//! Test support for the AGT rules: runs one rule over files held in memory.
+//! Test support for rule unit tests: runs one rule over files held in memory.
 
 use crate::finding::Finding;
 use crate::model::{Solution, Workspace};
