@@ -150,6 +150,8 @@ pub struct Component<'a> {
     pub is_translation: bool,
     /// Workspace files under `knowledge/files/` (type 14 in exports).
     pub is_uploaded_file_stub: bool,
+    /// `<statecode>1</statecode>` in `botcomponent.xml`: the component is turned off.
+    pub disabled: bool,
 }
 
 impl Component<'_> {
@@ -335,6 +337,9 @@ fn component_xml<'a>(
         filedata,
         is_translation: false,
         is_uploaded_file_stub: false,
+        disabled: doc
+            .child_text(root, "statecode")
+            .is_some_and(|s| s.trim() == "1"),
     })
 }
 
@@ -445,6 +450,7 @@ fn read_workspace(ws: &Workspace) -> (Vec<Agent<'_>>, Vec<Component<'_>>) {
             is_uploaded_file_stub: segments.len() == 3
                 && segments[0] == "knowledge"
                 && segments[1] == "files",
+            disabled: false,
         });
     }
     components.sort_by(|a, b| a.identity.cmp(&b.identity));

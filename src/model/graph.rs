@@ -565,8 +565,8 @@ fn yaml_references(
             if value.contains("Env.") {
                 let mut seen = BTreeSet::new();
                 for name in env_names(value) {
-                    if seen.insert(name.clone()) {
-                        out.push((RefKind::EnvVar, name, node.span, path.clone()));
+                    if seen.insert(name) {
+                        out.push((RefKind::EnvVar, name.to_string(), node.span, path.clone()));
                     }
                 }
             }
@@ -575,7 +575,8 @@ fn yaml_references(
     }
 }
 
-fn env_names(text: &str) -> Vec<String> {
+/// Environment variable schema names read by Power Fx (`Env.<schema>`).
+pub fn env_names(text: &str) -> Vec<&str> {
     let mut names = Vec::new();
     let bytes = text.as_bytes();
     let mut from = 0;
@@ -590,7 +591,7 @@ fn env_names(text: &str) -> Vec<String> {
             .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
             .map_or(text.len(), |i| name_start + i);
         if boundary && name_end > name_start {
-            names.push(text[name_start..name_end].to_string());
+            names.push(&text[name_start..name_end]);
         }
         from = name_end.max(start + 4);
     }

@@ -337,6 +337,18 @@ impl<'a> Solution<'a> {
         }
     }
 
+    /// What messages call the owner of `component`: its agent's display name,
+    /// else the parent schema name or component collection.
+    pub fn owner_label(&self, component: &Component<'a>) -> Option<String> {
+        match self.agent_of(component) {
+            Some(agent) => Some(agent.label().to_string()),
+            None => component
+                .parent_bot
+                .clone()
+                .or_else(|| component.parent_collection.clone()),
+        }
+    }
+
     /// The agent a component belongs to, if any.
     pub fn agent_of(&self, component: &Component<'a>) -> Option<&Agent<'a>> {
         let parent = component.parent_bot.as_deref()?;

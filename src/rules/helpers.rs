@@ -184,16 +184,7 @@ pub fn is_credential_name(name: &str) -> bool {
     CREDENTIAL_NAMES.contains(&lower.as_str()) || is_secret_like_name(name)
 }
 
-static ENV_REFERENCE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\bEnv\.([A-Za-z_][A-Za-z0-9_]*)").expect("valid regex"));
-
-/// Environment variable schema names read by Power Fx (`Env.<schema>`).
-pub fn env_references(power_fx: &str) -> Vec<&str> {
-    ENV_REFERENCE
-        .captures_iter(power_fx)
-        .filter_map(|c| c.get(1).map(|m| m.as_str()))
-        .collect()
-}
+pub use crate::model::graph::env_names as env_references;
 
 #[cfg(test)]
 mod tests {

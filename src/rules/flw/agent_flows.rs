@@ -4,6 +4,7 @@
 //! `Assets/botcomponent_workflowset.xml` row, then child flows called through
 //! `Workflow.inputs.host.workflowReferenceName` (transitively, depth ≤ 6).
 
+use crate::model::normalize_guid;
 use crate::model::{Flow, Loc, Solution};
 use crate::rules::helpers::find_kinds;
 
@@ -40,13 +41,6 @@ impl AgentLink {
             }
         }
     }
-}
-
-/// GUIDs compare case-insensitively with braces stripped.
-pub fn normalize_guid(id: &str) -> String {
-    id.trim()
-        .trim_matches(|c| c == '{' || c == '}')
-        .to_ascii_lowercase()
 }
 
 /// For each flow of `solution.flows` (same index), why it is an agent flow, if it is one.

@@ -7,15 +7,9 @@ use crate::parse::{YamlKind, YamlNode};
 /// The name of the agent a component belongs to: the agent's display name, else
 /// the parent schema name or component collection, else the component itself.
 pub fn agent_label(solution: &Solution<'_>, component: &Component<'_>) -> String {
-    if let Some(agent) = solution.agent_of(component) {
-        return agent.label().to_string();
-    }
-    component
-        .parent_bot
-        .as_deref()
-        .or(component.parent_collection.as_deref())
-        .unwrap_or_else(|| component.label())
-        .to_string()
+    solution
+        .owner_label(component)
+        .unwrap_or_else(|| component.label().to_string())
 }
 
 /// A knowledge site as written (`https://Contoso.com/Docs/`), taken apart.

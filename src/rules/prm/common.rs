@@ -9,12 +9,7 @@ use regex::Regex;
 use crate::model::{AiConfiguration, AiModel, Flow, Loc};
 use crate::parse::{JsonKind, JsonValue};
 
-/// GUIDs compare case-insensitively with braces stripped (RULES.md §10).
-pub fn normalize_guid(id: &str) -> String {
-    id.trim()
-        .trim_matches(|c| c == '{' || c == '}')
-        .to_ascii_lowercase()
-}
+pub use crate::model::normalize_guid;
 
 /// What messages call a prompt: its name, else its id.
 pub fn model_label(model: &AiModel) -> &str {

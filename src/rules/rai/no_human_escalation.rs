@@ -64,15 +64,6 @@ const HANDOFF_KINDS: [&str; 5] = [
     "TransferToPhoneNumber",
 ];
 
-fn is_disabled(solution: &Solution<'_>, component: &Component<'_>) -> bool {
-    let Some(doc) = component.xml_file.and_then(|f| solution.ws.xml(f)) else {
-        return false;
-    };
-    doc.root()
-        .and_then(|root| doc.child_text(root, "statecode"))
-        .is_some_and(|s| s.trim() == "1")
-}
-
 /// The text node of a `SendActivity` holding the template marker, with its path
 /// below the activity (`activity` as text, or `activity.text[i]`).
 fn template_text(activity: &YamlNode) -> Option<(&YamlNode, String)> {
@@ -105,7 +96,7 @@ impl Rule for NoHumanEscalation {
             let Some(begin) = data.get("beginDialog") else {
                 continue;
             };
-            if begin.kind_name() != Some("OnEscalate") || is_disabled(solution, topic) {
+            if begin.kind_name() != Some("OnEscalate") || topic.disabled {
                 continue;
             }
             let actions = begin

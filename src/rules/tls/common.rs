@@ -1,31 +1,12 @@
-//! Pieces shared by the TLS rules: naming tools, agents and connectors, and
-//! telling a disabled component apart.
+//! Pieces shared by the TLS rules: naming tools, agents and connectors.
 
 use crate::model::{Component, Solution};
 use crate::parse::YamlNode;
 
-/// `<statecode>1</statecode>` in `botcomponent.xml`: the component is turned off.
-pub fn is_disabled(solution: &Solution<'_>, component: &Component<'_>) -> bool {
-    let Some(file) = component.xml_file else {
-        return false;
-    };
-    let Some(doc) = solution.ws.xml(file) else {
-        return false;
-    };
-    doc.root()
-        .and_then(|root| doc.child_text(root, "statecode"))
-        .is_some_and(|s| s.trim() == "1")
-}
-
 /// What messages call the agent that owns `component`.
 pub fn agent_label(solution: &Solution<'_>, component: &Component<'_>) -> String {
-    if let Some(agent) = solution.agent_of(component) {
-        return agent.label().to_string();
-    }
-    component
-        .parent_bot
-        .clone()
-        .or_else(|| component.parent_collection.clone())
+    solution
+        .owner_label(component)
         .unwrap_or_else(|| "(no agent)".to_string())
 }
 

@@ -4,7 +4,7 @@ use crate::parse::YamlNode;
 use crate::rules::helpers::find_kinds;
 use crate::rules::{Rule, RuleContext, RuleMeta, declare_rule};
 
-use super::common::{agent_label, connector_label, is_disabled};
+use super::common::{agent_label, connector_label};
 
 declare_rule! {
     /// ## What it does
@@ -88,7 +88,7 @@ impl Rule for ToolMakerCredentials {
         kinds.push("McpTool");
         for component in &solution.components {
             let Some(data) = component.data else { continue };
-            let disabled = is_disabled(solution, component);
+            let disabled = component.disabled;
             let tool_name = data
                 .get("modelDisplayName")
                 .and_then(YamlNode::as_text)
