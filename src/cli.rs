@@ -641,10 +641,15 @@ fn run_check(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> std:
             files: &ws.files,
         })
         .collect();
-    let maps: Vec<crate::output::map::ComponentMap> = solutions
-        .iter()
-        .map(crate::mapping::component_map)
-        .collect();
+    // Only the HTML report draws the component graph.
+    let maps: Vec<crate::output::map::ComponentMap> = if args.format == Some(CheckFormat::Html) {
+        solutions
+            .iter()
+            .map(crate::mapping::component_map)
+            .collect()
+    } else {
+        Vec::new()
+    };
     let report = Report {
         solutions: &sources,
         findings: &outcome.findings,

@@ -179,14 +179,9 @@ fn run_isolated(
 fn problem_finding(solution: &Solution<'_>, index: usize, problem: &Problem) -> Finding {
     let file = solution
         .ws
-        .files
-        .iter()
-        .position(|f| f.path == problem.file)
+        .file_named(&problem.file)
         .map_or_else(|| FileRef::Unread(problem.file.clone()), FileRef::Id);
-    let identity = match solution.unique_name() {
-        Some(name) if !name.is_empty() => format!("solution:{name}"),
-        _ => format!("solution:{}", solution.ws.source),
-    };
+    let identity = solution.identity();
     Finding {
         rule: &PPX000,
         severity: PPX000.severity,

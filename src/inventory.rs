@@ -69,16 +69,10 @@ pub fn describe(solution: &Solution<'_>) -> InventorySolution {
         .problems
         .iter()
         .map(|p| {
-            let (line, column) =
-                solution
-                    .ws
-                    .files
-                    .iter()
-                    .find(|f| f.path == p.file)
-                    .map_or((1, 1), |f| {
-                        let at = f.line_col(p.span.start as usize);
-                        (at.line, at.column)
-                    });
+            let (line, column) = solution.ws.file_named(&p.file).map_or((1, 1), |id| {
+                let at = solution.ws.files[id].line_col(p.span.start as usize);
+                (at.line, at.column)
+            });
             InventoryProblem {
                 file: p.file.clone(),
                 line,

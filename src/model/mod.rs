@@ -169,6 +169,13 @@ impl Workspace {
         })
     }
 
+    /// The file stored exactly at `path` (problems name files this way).
+    pub fn file_named(&self, path: &str) -> Option<FileId> {
+        self.file_at(path)
+            .filter(|&id| self.files[id].path == path)
+            .or_else(|| self.files.iter().position(|f| f.path == path))
+    }
+
     /// The file at `path` (compared lower-cased), in constant time.
     pub fn file_at(&self, path: &str) -> Option<FileId> {
         self.by_path.get(&path.to_ascii_lowercase()).copied()

@@ -89,55 +89,19 @@ macro_rules! declare_rule {
     (
         $(#[doc = $doc:literal])*
         pub $name:ident {
-            $($meta:tt)*
+            id: $id:literal,
+            name: $rule_name:literal,
+            summary: $summary:literal,
+            pillar: $pillar:ident,
+            waf: $waf:literal,
+            severity: $severity:ident,
+            confidence: $confidence:ident,
+            default_on: $default_on:literal,
+            help: $help:literal
+            $(, options: $options:ty)? $(,)?
         }
     ) => {
-        $crate::rules::declare_rule!(@meta [$($doc)*] $name [] $($meta)*);
-    };
-    (@meta [$($doc:literal)*] $name:ident [$($opts:ty)?]
-        id: $id:literal,
-        name: $rule_name:literal,
-        summary: $summary:literal,
-        pillar: $pillar:ident,
-        waf: $waf:literal,
-        severity: $severity:ident,
-        confidence: $confidence:ident,
-        default_on: $default_on:literal,
-        help: $help:literal,
-        options: $options:ty $(,)?
-    ) => {
-        $(#[doc = $doc])*
-        #[derive(Default)]
-        pub struct $name {
-            pub options: $options,
-        }
-        impl $crate::rules::Configure for $name {
-            fn configure(&mut self, options: &toml::Table) -> Result<(), String> {
-                self.options = <$options as serde::Deserialize>::deserialize(toml::Value::Table(options.clone()))
-                    .map_err(|e| e.to_string().trim().to_string())?;
-                Ok(())
-            }
-        }
-        $crate::rules::declare_rule!(@impl [$($doc)*] $name $id $rule_name $summary $pillar $waf $severity $confidence $default_on $help);
-    };
-    (@meta [$($doc:literal)*] $name:ident [$($opts:ty)?]
-        id: $id:literal,
-        name: $rule_name:literal,
-        summary: $summary:literal,
-        pillar: $pillar:ident,
-        waf: $waf:literal,
-        severity: $severity:ident,
-        confidence: $confidence:ident,
-        default_on: $default_on:literal,
-        help: $help:literal $(,)?
-    ) => {
-        $(#[doc = $doc])*
-        #[derive(Default)]
-        pub struct $name;
-        impl $crate::rules::Configure for $name {}
-        $crate::rules::declare_rule!(@impl [$($doc)*] $name $id $rule_name $summary $pillar $waf $severity $confidence $default_on $help);
-    };
-    (@impl [$($doc:literal)*] $name:ident $id:literal $rule_name:literal $summary:literal $pillar:ident $waf:literal $severity:ident $confidence:ident $default_on:literal $help:literal) => {
+        $crate::rules::declare_rule!(@struct [$($doc)*] $name $($options)?);
         impl $name {
             pub const META: $crate::rules::RuleMeta = $crate::rules::RuleMeta {
                 id: $id,
@@ -152,6 +116,26 @@ macro_rules! declare_rule {
                 docs: concat!($($doc, "\n"),*),
             };
         }
+    };
+    (@struct [$($doc:literal)*] $name:ident $options:ty) => {
+        $(#[doc = $doc])*
+        #[derive(Default)]
+        pub struct $name {
+            pub options: $options,
+        }
+        impl $crate::rules::Configure for $name {
+            fn configure(&mut self, options: &toml::Table) -> Result<(), String> {
+                self.options = <$options as serde::Deserialize>::deserialize(toml::Value::Table(options.clone()))
+                    .map_err(|e| e.to_string().trim().to_string())?;
+                Ok(())
+            }
+        }
+    };
+    (@struct [$($doc:literal)*] $name:ident) => {
+        $(#[doc = $doc])*
+        #[derive(Default)]
+        pub struct $name;
+        impl $crate::rules::Configure for $name {}
     };
 }
 pub(crate) use declare_rule;
