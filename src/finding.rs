@@ -202,8 +202,7 @@ impl Finding {
         ]
         .join("\u{241F}");
         let digest = Sha256::digest(input.as_bytes());
-        let hex: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
-        format!("pplint/v1:{hex}")
+        format!("pplint/v1:{}", hex(&digest[..16]))
     }
 
     // Builder-style adjustments used by rules.
@@ -253,4 +252,15 @@ impl Finding {
         self.canonical_path = Some(path.into());
         self
     }
+}
+
+/// Lower-case hex of `bytes`.
+pub fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for &b in bytes {
+        out.push(DIGITS[usize::from(b >> 4)] as char);
+        out.push(DIGITS[usize::from(b & 0xf)] as char);
+    }
+    out
 }

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use crate::parse::{YamlKind, YamlNode};
 
 use super::customizations::normalize_guid;
-use super::node::join_pointer;
+use super::node::{Segment, Trail, join_pointer};
 use super::{Loc, Solution};
 
 /// A node of the graph: an index into the solution's lists.
@@ -278,9 +278,7 @@ pub(super) fn build(s: &Solution<'_>) -> Graph {
             continue;
         };
         let from = NodeRef::Component(c);
-        let mut refs = Vec::new();
-        yaml_references(data, String::new(), &mut refs);
-        for (kind, reference, span, path) in refs {
+        for (kind, reference, span, path) in yaml_references(data) {
             add(
                 &mut graph,
                 from,
@@ -506,12 +504,23 @@ fn environment_variable_calls(text: &str) -> Vec<String> {
     names
 }
 
-/// References written in a component's YAML: `flowId`, `aIModelId`,
-/// `connectionReference`, `botSchemaName`, `dialog`, `knowledgeSources`, `Env.<s>`.
-fn yaml_references(
-    node: &YamlNode,
-    path: String,
-    out: &mut Vec<(RefKind, String, crate::source::Span, String)>,
+/// A reference found in YAML: kind, target, span and logical path.
+type YamlRef = (RefKind, String, crate::source::Span, String);
+
+/// References written in a component's YAML, in document order: `flowId`,
+/// `aIModelId`, `connectionReference`, `botSchemaName`, `dialog`,
+/// `knowledgeSources`, `Env.<s>`.
+fn yaml_references(root: &YamlNode) -> Vec<YamlRef> {
+    let mut out = Vec::new();
+    collect_references(root, Trail::ROOT, &mut Trail::new(""), &mut out);
+    out
+}
+
+fn collect_references<'a>(
+    node: &'a YamlNode,
+    at: usize,
+    trail: &mut Trail<'a>,
+    out: &mut Vec<YamlRef>,
 ) {
     match &node.kind {
         YamlKind::Map(entries) => {
@@ -519,7 +528,7 @@ fn yaml_references(
                 let Some(key) = entry.key.as_str() else {
                     continue;
                 };
-                let child_path = join_pointer(&path, key);
+                let step = trail.push(at, Segment::Key(key));
                 let value = &entry.value;
                 let kind = match key {
                     "flowId" => Some(RefKind::Flow),
@@ -532,7 +541,7 @@ fn yaml_references(
                 if let (Some(kind), Some(text)) = (kind, value.as_text())
                     && !text.starts_with('=')
                 {
-                    out.push((kind, text.to_string(), value.span, child_path.clone()));
+                    out.push((kind, text.to_string(), value.span, trail.pointer(step)));
                     continue;
                 }
                 if key == "knowledgeSources" {
@@ -541,24 +550,18 @@ fn yaml_references(
                             .as_text()
                             .or_else(|| item.get("Value").and_then(YamlNode::as_text));
                         if let Some(name) = name {
-                            out.push((
-                                RefKind::Component,
-                                name.to_string(),
-                                item.span,
-                                format!("{child_path}/{i}"),
-                            ));
+                            let path = format!("{}/{i}", trail.pointer(step));
+                            out.push((RefKind::Component, name.to_string(), item.span, path));
                         }
                     }
                 }
-                yaml_references(value, child_path, out);
+                collect_references(value, step, trail, out);
             }
         }
         YamlKind::Seq(items) => {
             for (i, item) in items.iter().enumerate() {
-                let segment = item
-                    .id()
-                    .map_or_else(|| i.to_string(), |id| format!("[id={id}]"));
-                yaml_references(item, format!("{path}/{segment}"), out);
+                let step = trail.push(at, Segment::item(item, i));
+                collect_references(item, step, trail, out);
             }
         }
         YamlKind::Scalar { value, .. } => {
@@ -566,7 +569,12 @@ fn yaml_references(
                 let mut seen = BTreeSet::new();
                 for name in env_names(value) {
                     if seen.insert(name) {
-                        out.push((RefKind::EnvVar, name.to_string(), node.span, path.clone()));
+                        out.push((
+                            RefKind::EnvVar,
+                            name.to_string(),
+                            node.span,
+                            trail.pointer(at),
+                        ));
                     }
                 }
             }

@@ -114,6 +114,86 @@ impl<'a> Node<'a> {
 
 /// Appends a key to a JSON-pointer style logical path (RFC 6901 escaping).
 pub fn join_pointer(base: &str, key: &str) -> String {
-    let escaped = key.replace('~', "~0").replace('/', "~1");
-    format!("{base}/{escaped}")
+    let mut out = String::with_capacity(base.len() + key.len() + 1);
+    out.push_str(base);
+    push_key(&mut out, key);
+    out
+}
+
+fn push_key(out: &mut String, key: &str) {
+    out.push('/');
+    if key.contains(['~', '/']) {
+        out.push_str(&key.replace('~', "~0").replace('/', "~1"));
+    } else {
+        out.push_str(key);
+    }
+}
+
+/// One step of a logical path.
+#[derive(Clone, Copy, Debug)]
+pub enum Segment<'a> {
+    Key(&'a str),
+    Index(usize),
+    /// A list item with an `id`: `[id=…]` (RULES.md §14).
+    Id(&'a str),
+}
+
+impl<'a> Segment<'a> {
+    /// The segment of item `index` of a YAML list: its `id` when it has one.
+    pub fn item(item: &'a YamlNode, index: usize) -> Segment<'a> {
+        item.id().map_or(Segment::Index(index), Segment::Id)
+    }
+}
+
+/// The logical paths of the nodes a tree walk passes, kept as parent links and
+/// formatted only for the nodes a caller reports: walks pass every node of
+/// every component, and most of them are never reported.
+#[derive(Debug)]
+pub struct Trail<'a> {
+    base: String,
+    links: Vec<(usize, Segment<'a>)>,
+}
+
+impl<'a> Trail<'a> {
+    /// A trail whose root (step [`Trail::ROOT`]) is at `base`.
+    pub fn new(base: impl Into<String>) -> Trail<'a> {
+        Trail {
+            base: base.into(),
+            links: vec![(0, Segment::Index(0))],
+        }
+    }
+
+    pub const ROOT: usize = 0;
+
+    /// The step `segment` below step `parent`.
+    pub fn push(&mut self, parent: usize, segment: Segment<'a>) -> usize {
+        self.links.push((parent, segment));
+        self.links.len() - 1
+    }
+
+    /// The logical path of step `at`.
+    pub fn pointer(&self, mut at: usize) -> String {
+        let mut segments = Vec::new();
+        while at != Trail::ROOT {
+            let (parent, segment) = self.links[at];
+            segments.push(segment);
+            at = parent;
+        }
+        let mut out = self.base.clone();
+        for segment in segments.into_iter().rev() {
+            match segment {
+                Segment::Key(key) => push_key(&mut out, key),
+                Segment::Index(i) => {
+                    out.push('/');
+                    out.push_str(&i.to_string());
+                }
+                Segment::Id(id) => {
+                    out.push_str("/[id=");
+                    out.push_str(id);
+                    out.push(']');
+                }
+            }
+        }
+        out
+    }
 }

@@ -4,65 +4,34 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use crate::model::node::join_pointer;
+use crate::model::node::{Segment, Trail};
 use crate::parse::{YamlKind, YamlNode};
 
 /// Every object whose `kind` is one of `kinds`, at any depth, with its logical
 /// path (`/beginDialog/actions/[id=search-content]`, RULES.md §14). Paths are
 /// built only for matches: rules call this on every component.
 pub fn find_kinds<'a>(root: &'a YamlNode, kinds: &[&str]) -> Vec<(&'a YamlNode, String)> {
-    enum Segment<'a> {
-        Root,
-        Key(&'a str),
-        Id(&'a str),
-        Index(usize),
-    }
-    fn path(frames: &[(usize, Segment<'_>)], mut at: usize) -> String {
-        let mut parts = Vec::new();
-        while at != 0 {
-            let (parent, segment) = &frames[at];
-            parts.push(segment);
-            at = *parent;
-        }
-        let mut out = String::new();
-        for segment in parts.into_iter().rev() {
-            match segment {
-                Segment::Key(key) => out = join_pointer(&out, key),
-                Segment::Id(id) => out.push_str(&format!("/[id={id}]")),
-                Segment::Index(i) => out.push_str(&format!("/{i}")),
-                Segment::Root => {}
-            }
-        }
-        out
-    }
     let is_container = |n: &YamlNode| matches!(n.kind, YamlKind::Map(_) | YamlKind::Seq(_));
     let mut found = Vec::new();
-    let mut frames: Vec<(usize, Segment<'a>)> = vec![(0, Segment::Root)];
-    let mut stack: Vec<(&'a YamlNode, usize)> = vec![(root, 0)];
-    while let Some((node, frame)) = stack.pop() {
+    let mut trail = Trail::new("");
+    let mut stack: Vec<(&'a YamlNode, usize)> = vec![(root, Trail::ROOT)];
+    while let Some((node, at)) = stack.pop() {
         match &node.kind {
             YamlKind::Map(entries) => {
                 if node.kind_name().is_some_and(|k| kinds.contains(&k)) {
-                    found.push((node, path(&frames, frame)));
+                    found.push((node, trail.pointer(at)));
                 }
                 for entry in entries.iter().rev() {
                     if let Some(key) = entry.key.as_str().filter(|_| is_container(&entry.value)) {
-                        frames.push((frame, Segment::Key(key)));
-                        stack.push((&entry.value, frames.len() - 1));
+                        stack.push((&entry.value, trail.push(at, Segment::Key(key))));
                     }
                 }
             }
             YamlKind::Seq(items) => {
                 for (i, item) in items.iter().enumerate().rev() {
-                    if !is_container(item) {
-                        continue;
+                    if is_container(item) {
+                        stack.push((item, trail.push(at, Segment::item(item, i))));
                     }
-                    let segment = match item.id() {
-                        Some(id) => Segment::Id(id),
-                        None => Segment::Index(i),
-                    };
-                    frames.push((frame, segment));
-                    stack.push((item, frames.len() - 1));
                 }
             }
             _ => {}

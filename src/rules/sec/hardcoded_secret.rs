@@ -124,19 +124,21 @@ fn is_identifier_key(key: &str) -> bool {
 }
 
 /// Scans a string found by a tree walk, in the context its key gives it.
-fn report_string(
+fn report_string<'t>(
     solution: &Solution<'_>,
     cx: &mut RuleContext<'_>,
-    target: &Target<'_>,
     syntax: Syntax,
     s: &StringAt<'_>,
     thresholds: &Thresholds,
+    target: impl FnOnce() -> Target<'t>,
 ) {
-    let mut hits = secrets::scan_with(target.decoded, syntax, key_context(s), thresholds);
+    let mut hits = secrets::scan_with(s.text, syntax, key_context(s), thresholds);
     if s.key.is_some_and(is_identifier_key) {
         hits.retain(|h| !(h.kind == SecretKind::HighEntropy && h.confidence == Confidence::Low));
     }
-    walk::report_hits(solution, cx, target, hits);
+    if !hits.is_empty() {
+        walk::report_hits(solution, cx, &target(), hits);
+    }
 }
 
 /// `headers/Authorization`, `uri`: the last one or two keys of a path, for messages.
@@ -174,21 +176,21 @@ impl HardcodedSecret {
                 continue;
             };
             let base = format!("{}/inputs", node.path);
-            for s in walk::json_strings(inputs, &base, &["host", "schema", "metadata"]) {
-                let target = Target {
+            let strings = walk::json_strings(inputs, &base, &["host", "schema", "metadata"]);
+            for s in &strings.items {
+                report_string(solution, cx, Syntax::Flow, s, &self.options, || Target {
                     component: component.clone(),
                     file: flow.file,
                     token: s.span,
                     decoded: s.text,
-                    path: s.path.clone(),
+                    path: strings.path(s),
                     location: format!(
                         "flow '{}' action '{}' {}",
                         flow.name,
                         node.name,
-                        short_key(&s)
+                        short_key(s)
                     ),
-                };
-                report_string(solution, cx, &target, Syntax::Flow, &s, &self.options);
+                });
             }
         }
         for param in &flow.parameters {
@@ -200,30 +202,31 @@ impl HardcodedSecret {
             };
             let named = is_credential_key(param_name(&param.name))
                 || param.schema_name.as_deref().is_some_and(is_credential_key);
-            for s in walk::json_strings(default, &format!("{}/defaultValue", param.path), &[]) {
+            let strings = walk::json_strings(default, &format!("{}/defaultValue", param.path), &[]);
+            for s in &strings.items {
                 let context = if named {
                     Context::Credential
                 } else {
-                    key_context(&s)
-                };
-                let target = Target {
-                    component: component.clone(),
-                    file: flow.file,
-                    token: s.span,
-                    decoded: s.text,
-                    path: s.path.clone(),
-                    location: format!(
-                        "flow '{}' parameter '{}' default value",
-                        flow.name, param.name
-                    ),
+                    key_context(s)
                 };
                 walk::report_secrets(
                     solution,
                     cx,
-                    &target,
+                    s.text,
                     Syntax::Literal,
                     context,
                     &self.options,
+                    || Target {
+                        component: component.clone(),
+                        file: flow.file,
+                        token: s.span,
+                        decoded: s.text,
+                        path: strings.path(s),
+                        location: format!(
+                            "flow '{}' parameter '{}' default value",
+                            flow.name, param.name
+                        ),
+                    },
                 );
             }
         }
@@ -241,16 +244,16 @@ impl HardcodedSecret {
         base: &str,
         label: &str,
     ) {
-        for s in walk::yaml_strings(root, base, &["kind", "id"]) {
-            let target = Target {
+        let strings = walk::yaml_strings(root, base, &["kind", "id"]);
+        for s in &strings.items {
+            report_string(solution, cx, Syntax::PowerFx, s, &self.options, || Target {
                 component: component.clone(),
                 file,
                 token: s.span,
                 decoded: s.text,
-                path: s.path.clone(),
-                location: format!("'{label}' {}", short_key(&s)),
-            };
-            report_string(solution, cx, &target, Syntax::PowerFx, &s, &self.options);
+                path: strings.path(s),
+                location: format!("'{label}' {}", short_key(s)),
+            });
         }
     }
 
@@ -278,22 +281,23 @@ impl HardcodedSecret {
             if let Some(settings) = solution.ws.yaml(agent.file) {
                 // Workspace: settings.mcs.yml `authenticationConfiguration`.
                 if let Some(config) = settings.get("authenticationConfiguration") {
-                    for s in walk::yaml_strings(config, "/authenticationConfiguration", &[]) {
-                        let target = Target {
-                            component: component.clone(),
-                            file: agent.file,
-                            token: s.span,
-                            decoded: s.text,
-                            path: s.path.clone(),
-                            location: label.clone(),
-                        };
+                    let strings = walk::yaml_strings(config, "/authenticationConfiguration", &[]);
+                    for s in &strings.items {
                         walk::report_secrets(
                             solution,
                             cx,
-                            &target,
+                            s.text,
                             Syntax::Literal,
-                            key_context(&s),
+                            key_context(s),
                             &self.options,
+                            || Target {
+                                component: component.clone(),
+                                file: agent.file,
+                                token: s.span,
+                                decoded: s.text,
+                                path: strings.path(s),
+                                location: label.clone(),
+                            },
                         );
                     }
                 }
@@ -319,43 +323,44 @@ impl HardcodedSecret {
             };
             match crate::parse::json::parse(&text, 0) {
                 Ok(json) => {
-                    for s in walk::json_strings(&json, "", &[]) {
+                    let strings = walk::json_strings(&json, "", &[]);
+                    for s in &strings.items {
                         let span =
                             Span::new(to_raw(s.span.start as usize), to_raw(s.span.end as usize));
-                        let target = Target {
-                            component: component.clone(),
-                            file: agent.file,
-                            token: span,
-                            decoded: s.text,
-                            path: format!("{xml_path}#{}", s.path),
-                            location: label.clone(),
-                        };
                         walk::report_secrets(
                             solution,
                             cx,
-                            &target,
+                            s.text,
                             Syntax::Literal,
-                            key_context(&s),
+                            key_context(s),
                             &self.options,
+                            || Target {
+                                component: component.clone(),
+                                file: agent.file,
+                                token: span,
+                                decoded: s.text,
+                                path: format!("{xml_path}#{}", strings.path(s)),
+                                location: label.clone(),
+                            },
                         );
                     }
                 }
                 Err(_) => {
-                    let target = Target {
-                        component: component.clone(),
-                        file: agent.file,
-                        token: text_span,
-                        decoded: &text,
-                        path: xml_path,
-                        location: label.clone(),
-                    };
                     walk::report_secrets(
                         solution,
                         cx,
-                        &target,
+                        &text,
                         Syntax::Literal,
                         Context::Plain,
                         &self.options,
+                        || Target {
+                            component: component.clone(),
+                            file: agent.file,
+                            token: text_span,
+                            decoded: &text,
+                            path: xml_path,
+                            location: label.clone(),
+                        },
                     );
                 }
             }
@@ -379,21 +384,21 @@ impl HardcodedSecret {
                 (&var.value, "current value"),
             ] {
                 let Some(value) = value else { continue };
-                let target = Target {
-                    component: component.clone(),
-                    file: value.loc.file,
-                    token: value.loc.span,
-                    decoded: &value.value,
-                    path: value.loc.path.clone(),
-                    location: format!("{what} of {}", var.schema_name),
-                };
                 walk::report_secrets(
                     solution,
                     cx,
-                    &target,
+                    &value.value,
                     Syntax::Literal,
                     context,
                     &self.options,
+                    || Target {
+                        component: component.clone(),
+                        file: value.loc.file,
+                        token: value.loc.span,
+                        decoded: &value.value,
+                        path: value.loc.path.clone(),
+                        location: format!("{what} of {}", var.schema_name),
+                    },
                 );
             }
         }
@@ -408,44 +413,45 @@ impl HardcodedSecret {
                 };
                 let target_name = policy.target_name();
                 let base = format!("{}/parameters", policy.node.path);
-                for s in walk::json_strings(
+                let strings = walk::json_strings(
                     params,
                     &base,
                     &[
                         "x-ms-apimTemplateParameter.name",
                         "x-ms-apimTemplate-operationName",
                     ],
-                ) {
+                );
+                for s in &strings.items {
                     let context = if s.key == Some("x-ms-apimTemplateParameter.value")
                         && target_name.is_some_and(is_credential_key)
                     {
                         Context::Credential
                     } else {
-                        key_context(&s)
+                        key_context(s)
                     };
                     let what = match target_name {
                         Some(name) => format!(" ({name})"),
                         None => String::new(),
                     };
-                    let target = Target {
-                        component: component.clone(),
-                        file: policy.node.file,
-                        token: s.span,
-                        decoded: s.text,
-                        path: s.path.clone(),
-                        location: format!(
-                            "connector '{}' policy '{}'{what}",
-                            connector.label(),
-                            policy.label()
-                        ),
-                    };
                     walk::report_secrets(
                         solution,
                         cx,
-                        &target,
+                        s.text,
                         Syntax::Flow,
                         context,
                         &self.options,
+                        || Target {
+                            component: component.clone(),
+                            file: policy.node.file,
+                            token: s.span,
+                            decoded: s.text,
+                            path: strings.path(s),
+                            location: format!(
+                                "connector '{}' policy '{}'{what}",
+                                connector.label(),
+                                policy.label()
+                            ),
+                        },
                     );
                 }
             }
@@ -461,21 +467,21 @@ impl HardcodedSecret {
                 if let Some(secret) = oauth.child("clientSecret")
                     && let Some(text) = secret.value.as_str()
                 {
-                    let target = Target {
-                        component: component.clone(),
-                        file: secret.file,
-                        token: secret.value.span,
-                        decoded: text,
-                        path: secret.path.clone(),
-                        location: format!("{location} clientSecret"),
-                    };
                     walk::report_secrets(
                         solution,
                         cx,
-                        &target,
+                        text,
                         Syntax::Literal,
                         Context::SecretField,
                         &self.options,
+                        || Target {
+                            component: component.clone(),
+                            file: secret.file,
+                            token: secret.value.span,
+                            decoded: text,
+                            path: secret.path.clone(),
+                            location: format!("{location} clientSecret"),
+                        },
                     );
                 }
                 if let Some(custom) = oauth.child("customParameters") {
@@ -489,24 +495,24 @@ impl HardcodedSecret {
                         } else {
                             Context::Plain
                         };
-                        let target = Target {
-                            component: component.clone(),
-                            file: custom.file,
-                            token: value.span,
-                            decoded: text,
-                            path: format!(
-                                "{}/value",
-                                crate::model::node::join_pointer(&custom.path, &m.key)
-                            ),
-                            location: format!("{location} custom parameter '{}'", m.key),
-                        };
                         walk::report_secrets(
                             solution,
                             cx,
-                            &target,
+                            text,
                             Syntax::Literal,
                             context,
                             &self.options,
+                            || Target {
+                                component: component.clone(),
+                                file: custom.file,
+                                token: value.span,
+                                decoded: text,
+                                path: format!(
+                                    "{}/value",
+                                    crate::model::node::join_pointer(&custom.path, &m.key)
+                                ),
+                                location: format!("{location} custom parameter '{}'", m.key),
+                            },
                         );
                     }
                 }
@@ -590,21 +596,21 @@ impl HardcodedSecret {
                     let Some(text) = text_node.as_str() else {
                         continue;
                     };
-                    let target = Target {
-                        component: component.clone(),
-                        file: loc.file,
-                        token: text_node.span,
-                        decoded: text,
-                        path: format!("{}#/prompt/{i}/text", loc.path),
-                        location: format!("prompt '{label}'"),
-                    };
                     walk::report_secrets(
                         solution,
                         cx,
-                        &target,
+                        text,
                         Syntax::Literal,
                         Context::Plain,
                         &self.options,
+                        || Target {
+                            component: component.clone(),
+                            file: loc.file,
+                            token: text_node.span,
+                            decoded: text,
+                            path: format!("{}#/prompt/{i}/text", loc.path),
+                            location: format!("prompt '{label}'"),
+                        },
                     );
                 }
             }

@@ -11,7 +11,7 @@
 use std::ops::Range;
 use std::sync::LazyLock;
 
-use regex::Regex;
+use regex::{Regex, RegexSet};
 use sha2::{Digest, Sha256};
 
 use crate::finding::Confidence;
@@ -114,10 +114,7 @@ pub fn is_credential_key(name: &str) -> bool {
 
 /// Hex SHA-256 of `text`.
 pub fn sha256_hex(text: &str) -> String {
-    Sha256::digest(text.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::finding::hex(&Sha256::digest(text.as_bytes()))
 }
 
 /// `first≤4 chars…[N chars, sha256:8hex]`: never more than 25 % of the secret
@@ -227,6 +224,12 @@ fn shape(kind: SecretKind, pattern: &str, group: usize, credential_only: bool) -
         credential_only,
     }
 }
+
+/// All shapes in one automaton: one pass over a string says which shapes can
+/// match it, so the capture searches run only for those (most strings match none).
+static SHAPE_SET: LazyLock<RegexSet> = LazyLock::new(|| {
+    RegexSet::new(SHAPES.iter().map(|shape| shape.regex.as_str())).expect("valid regexes")
+});
 
 static SHAPES: LazyLock<Vec<Shape>> = LazyLock::new(|| {
     use SecretKind::*;
@@ -389,7 +392,8 @@ pub fn scan_literal(text: &str, context: Context) -> Vec<SecretHit> {
 pub fn scan_literal_with(text: &str, context: Context, thresholds: &Thresholds) -> Vec<SecretHit> {
     let mut hits = Vec::new();
     let credential = context != Context::Plain;
-    for shape in SHAPES.iter() {
+    let candidates = SHAPE_SET.matches(text);
+    for shape in candidates.iter().map(|i| &SHAPES[i]) {
         if shape.credential_only && !credential {
             continue;
         }
@@ -409,7 +413,11 @@ pub fn scan_literal_with(text: &str, context: Context, thresholds: &Thresholds) 
         }
     }
     // `client_secret=…` inside a literal: the value is in credential context.
-    for caps in PAIR.captures_iter(text) {
+    let pairs = text
+        .bytes()
+        .any(|b| b == b':' || b == b'=')
+        .then(|| PAIR.captures_iter(text));
+    for caps in pairs.into_iter().flatten() {
         let (Some(name), Some(value)) = (caps.get(1), caps.get(2)) else {
             continue;
         };
@@ -436,7 +444,7 @@ pub fn scan_literal_with(text: &str, context: Context, thresholds: &Thresholds) 
                 }
             }
         }
-        Context::Plain => {
+        Context::Plain if text.len() >= thresholds.plain_min_length => {
             for token in tokens(text) {
                 let t = &text[token.clone()];
                 let n = t.chars().count();
@@ -453,6 +461,7 @@ pub fn scan_literal_with(text: &str, context: Context, thresholds: &Thresholds) 
                 }
             }
         }
+        Context::Plain => {}
     }
     dedupe(hits)
 }

@@ -3,7 +3,7 @@
 //! secret hits at exact file spans. Shared by the SEC rules.
 
 use crate::finding::ComponentRef;
-use crate::model::node::join_pointer;
+use crate::model::node::{Segment, Trail};
 use crate::model::{Loc, Solution};
 use crate::parse::{JsonKind, JsonValue, YamlKind, YamlNode};
 use crate::rules::RuleContext;
@@ -16,24 +16,38 @@ use super::secrets::{self, Context, SecretHit, SecretKind, Syntax};
 pub struct StringAt<'a> {
     pub text: &'a str,
     pub span: Span,
-    pub path: String,
+    /// Its step in the walk's [`Trail`].
+    pub at: usize,
     /// The key this is the value of (for an array item: the array's key).
     pub key: Option<&'a str>,
     /// The key of the enclosing object.
     pub parent: Option<&'a str>,
 }
 
+/// The strings of a tree and the trail that gives their logical paths.
+pub struct Strings<'a> {
+    pub items: Vec<StringAt<'a>>,
+    trail: Trail<'a>,
+}
+
+impl Strings<'_> {
+    pub fn path(&self, s: &StringAt<'_>) -> String {
+        self.trail.pointer(s.at)
+    }
+}
+
 /// Every string of a JSON tree, depth first; `skip` names keys whose subtrees are ignored.
-pub fn json_strings<'a>(root: &'a JsonValue, base: &str, skip: &[&str]) -> Vec<StringAt<'a>> {
-    let mut out = Vec::new();
-    let mut stack: Vec<(&'a JsonValue, String, Option<&'a str>, Option<&'a str>)> =
-        vec![(root, base.to_string(), None, None)];
-    while let Some((node, path, key, parent)) = stack.pop() {
+pub fn json_strings<'a>(root: &'a JsonValue, base: &str, skip: &[&str]) -> Strings<'a> {
+    let mut items = Vec::new();
+    let mut trail = Trail::new(base);
+    let mut stack: Vec<(&'a JsonValue, usize, Option<&'a str>, Option<&'a str>)> =
+        vec![(root, Trail::ROOT, None, None)];
+    while let Some((node, at, key, parent)) = stack.pop() {
         match &node.kind {
-            JsonKind::String(s) => out.push(StringAt {
+            JsonKind::String(s) => items.push(StringAt {
                 text: s,
                 span: node.span,
-                path,
+                at,
                 key,
                 parent,
             }),
@@ -42,34 +56,36 @@ pub fn json_strings<'a>(root: &'a JsonValue, base: &str, skip: &[&str]) -> Vec<S
                     if skip.iter().any(|s| s.eq_ignore_ascii_case(&m.key)) {
                         continue;
                     }
-                    stack.push((&m.value, join_pointer(&path, &m.key), Some(&m.key), key));
+                    let step = trail.push(at, Segment::Key(&m.key));
+                    stack.push((&m.value, step, Some(&m.key), key));
                 }
             }
-            JsonKind::Array(items) => {
-                for (i, item) in items.iter().enumerate().rev() {
-                    stack.push((item, format!("{path}/{i}"), key, parent));
+            JsonKind::Array(array) => {
+                for (i, item) in array.iter().enumerate().rev() {
+                    stack.push((item, trail.push(at, Segment::Index(i)), key, parent));
                 }
             }
             _ => {}
         }
     }
-    out
+    Strings { items, trail }
 }
 
 /// Every scalar of a YAML tree, with `[id=…]` path segments for list items that
 /// have an id (RULES.md §14).
-pub fn yaml_strings<'a>(root: &'a YamlNode, base: &str, skip: &[&str]) -> Vec<StringAt<'a>> {
-    let mut out = Vec::new();
-    let mut stack: Vec<(&'a YamlNode, String, Option<&'a str>, Option<&'a str>)> =
-        vec![(root, base.to_string(), None, None)];
-    while let Some((node, path, key, parent)) = stack.pop() {
+pub fn yaml_strings<'a>(root: &'a YamlNode, base: &str, skip: &[&str]) -> Strings<'a> {
+    let mut items = Vec::new();
+    let mut trail = Trail::new(base);
+    let mut stack: Vec<(&'a YamlNode, usize, Option<&'a str>, Option<&'a str>)> =
+        vec![(root, Trail::ROOT, None, None)];
+    while let Some((node, at, key, parent)) = stack.pop() {
         match &node.kind {
             YamlKind::Scalar { value, .. } => {
                 if !node.is_null() {
-                    out.push(StringAt {
+                    items.push(StringAt {
                         text: value,
                         span: node.span,
-                        path,
+                        at,
                         key,
                         parent,
                     });
@@ -81,22 +97,19 @@ pub fn yaml_strings<'a>(root: &'a YamlNode, base: &str, skip: &[&str]) -> Vec<St
                     if skip.contains(&k) {
                         continue;
                     }
-                    stack.push((&e.value, join_pointer(&path, k), Some(k), key));
+                    stack.push((&e.value, trail.push(at, Segment::Key(k)), Some(k), key));
                 }
             }
-            YamlKind::Seq(items) => {
-                for (i, item) in items.iter().enumerate().rev() {
-                    let segment = match item.id() {
-                        Some(id) => format!("[id={id}]"),
-                        None => i.to_string(),
-                    };
-                    stack.push((item, format!("{path}/{segment}"), key, parent));
+            YamlKind::Seq(list) => {
+                for (i, item) in list.iter().enumerate().rev() {
+                    let step = trail.push(at, Segment::item(item, i));
+                    stack.push((item, step, key, parent));
                 }
             }
             YamlKind::Alias => {}
         }
     }
-    out
+    Strings { items, trail }
 }
 
 /// The raw text of `span` in `file` (empty when not valid UTF-8 there).
@@ -135,17 +148,21 @@ pub struct Target<'t> {
     pub location: String,
 }
 
-/// Scans a value and reports every hit as a SEC001-style finding.
-pub fn report_secrets(
+/// Scans a value and reports every hit as a SEC001-style finding; `target` is
+/// built only when there is one.
+pub fn report_secrets<'t>(
     solution: &Solution<'_>,
     cx: &mut RuleContext<'_>,
-    target: &Target<'_>,
+    decoded: &str,
     syntax: Syntax,
     context: Context,
     thresholds: &secrets::Thresholds,
+    target: impl FnOnce() -> Target<'t>,
 ) {
-    let hits = secrets::scan_with(target.decoded, syntax, context, thresholds);
-    report_hits(solution, cx, target, hits);
+    let hits = secrets::scan_with(decoded, syntax, context, thresholds);
+    if !hits.is_empty() {
+        report_hits(solution, cx, &target(), hits);
+    }
 }
 
 pub fn report_hits(
