@@ -16,4 +16,4 @@ pub mod rules;
 pub mod source;
 pub mod suppress;
 
-pub use cli::run;
+pub use cli::{run, run_process};

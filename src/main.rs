@@ -1,8 +1,13 @@
+use std::io::Write;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let stdout = std::io::stdout();
+    // Block-buffered: the standard line buffering costs a system call per line of a
+    // multi-megabyte JSON or SARIF report.
+    let mut stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     let stderr = std::io::stderr();
-    let code = pplint::run(std::env::args_os(), &mut stdout.lock(), &mut stderr.lock());
+    let code = pplint::run_process(std::env::args_os(), &mut stdout, &mut stderr.lock());
+    // A closed pipe (`pplint check … | head`) is not an error of the run.
+    let _ = stdout.flush();
     ExitCode::from(code)
 }

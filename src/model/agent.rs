@@ -5,7 +5,7 @@ use crate::parse::{XmlDoc, YamlNode};
 use crate::source::{FileId, Layout, Problem};
 
 use super::customizations::{Association, embedded_json};
-use super::node::{Node, join_pointer};
+use super::node::{Kinded, Node, join_pointer, kinded_nodes};
 use super::{Loc, Value, Workspace};
 
 /// `authenticationmode` (bot.xml int, workspace enum name).
@@ -145,6 +145,8 @@ pub struct Component<'a> {
     pub xml_file: Option<FileId>,
     pub data_file: Option<FileId>,
     pub data: Option<&'a YamlNode>,
+    /// Every mapping with a `kind` in `data`, indexed once for the rules.
+    pub kinded: Vec<Kinded<'a>>,
     pub filedata: Option<FileData>,
     /// Workspace files under `translations/` (type 10 in exports).
     pub is_translation: bool,
@@ -154,7 +156,22 @@ pub struct Component<'a> {
     pub disabled: bool,
 }
 
-impl Component<'_> {
+impl<'a> Component<'a> {
+    /// The objects of this component's YAML whose `kind` is one of `kinds`, in
+    /// document order, with their logical paths.
+    pub fn find_kinds(&self, kinds: &[&str]) -> Vec<(&'a YamlNode, String)> {
+        self.kinded
+            .iter()
+            .filter(|k| kinds.contains(&k.kind))
+            .map(|k| (k.node, k.path.clone()))
+            .collect()
+    }
+
+    /// Whether this component's YAML has an object of one of `kinds`.
+    pub fn has_kind(&self, kinds: &[&str]) -> bool {
+        self.kinded.iter().any(|k| kinds.contains(&k.kind))
+    }
+
     pub fn label(&self) -> &str {
         self.display_name
             .as_deref()
@@ -334,6 +351,7 @@ fn component_xml<'a>(
         xml_file: Some(file),
         data_file,
         data,
+        kinded: data.map(kinded_nodes).unwrap_or_default(),
         filedata,
         is_translation: false,
         is_uploaded_file_stub: false,
@@ -445,6 +463,7 @@ fn read_workspace(ws: &Workspace) -> (Vec<Agent<'_>>, Vec<Component<'_>>) {
             xml_file: None,
             data_file: Some(file),
             data,
+            kinded: data.map(kinded_nodes).unwrap_or_default(),
             filedata: None,
             is_translation: segments.first() == Some(&"translations"),
             is_uploaded_file_stub: segments.len() == 3

@@ -8,6 +8,30 @@ use crate::source::{FileId, Layout, Problem};
 use super::customizations::ConnectorRegistration;
 use super::{Loc, Workspace};
 
+/// `<Connector><name>` escapes characters as `_XX` / `-XX` (hex): `cnt_5Fopenai-2Dproxy`
+/// is `cnt_openai-proxy`.
+pub fn unescape_name(name: &str) -> String {
+    let bytes = name.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if (b == b'_' || b == b'-')
+            && let Some(hex) = name.get(i + 1..i + 3)
+            && hex.bytes().all(|h| h.is_ascii_hexdigit())
+            && let Ok(decoded) = u8::from_str_radix(hex, 16)
+            && decoded.is_ascii()
+        {
+            out.push(decoded);
+            i += 3;
+            continue;
+        }
+        out.push(b);
+        i += 1;
+    }
+    String::from_utf8(out).unwrap_or_else(|_| name.to_string())
+}
+
 /// A JSON part of a connector: the file, the node, and its logical path.
 #[derive(Clone, Debug)]
 pub struct ConnectorPart<'a> {
@@ -173,4 +197,21 @@ fn read_paconn(ws: &Workspace) -> Option<Connector<'_>> {
             .unwrap_or_default(),
         registration: None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::unescape_name;
+
+    #[test]
+    fn registration_names_unescape() {
+        assert_eq!(
+            unescape_name("crd69_5Fopenai-2Ddall-2De-20new"),
+            "crd69_openai-dall-e new"
+        );
+        assert_eq!(
+            unescape_name("ppchal_azureopenaiservice"),
+            "ppchal_azureopenaiservice"
+        );
+    }
 }

@@ -9,7 +9,7 @@ mod flow;
 pub mod graph;
 pub mod node;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use rayon::prelude::*;
 
@@ -248,6 +248,9 @@ pub struct Solution<'a> {
     pub associations: Vec<Association>,
     /// Who references whom; built once.
     pub graph: graph::Graph,
+    /// Lower-cased connector names, as registered and unescaped → index in
+    /// `connectors` (the first connector with that name).
+    connector_names: HashMap<String, usize>,
     /// Load, parse and model problems (PPX000), sorted.
     pub problems: Vec<Problem>,
 }
@@ -277,10 +280,26 @@ impl<'a> Solution<'a> {
             workflow_registrations: custom.workflows,
             associations,
             graph: graph::Graph::default(),
+            connector_names: HashMap::new(),
             problems,
         };
+        for (i, connector) in solution.connectors.iter().enumerate() {
+            for name in [
+                connector.name.to_ascii_lowercase(),
+                connector::unescape_name(&connector.name).to_ascii_lowercase(),
+            ] {
+                solution.connector_names.entry(name).or_insert(i);
+            }
+        }
         solution.graph = graph::build(&solution);
         solution
+    }
+
+    /// The custom connector whose `<Connector><name>` is `name` (ASCII case
+    /// ignored), written escaped (`cnt_5Fopenai`) or not (`cnt_openai`).
+    pub fn connector_named(&self, name: &str) -> Option<&Connector<'a>> {
+        let at = self.connector_names.get(&name.to_ascii_lowercase())?;
+        self.connectors.get(*at)
     }
 
     pub fn file(&self, id: FileId) -> &'a SourceFile {

@@ -197,3 +197,90 @@ impl<'a> Trail<'a> {
         out
     }
 }
+
+/// A mapping with a `kind` in a YAML tree, with its logical path.
+#[derive(Clone, Debug)]
+pub struct Kinded<'a> {
+    pub kind: &'a str,
+    pub node: &'a YamlNode,
+    pub path: String,
+}
+
+/// Every mapping with a `kind` at any depth, in document order, with its logical
+/// path (`/beginDialog/actions/[id=search-content]`, RULES.md §14). The model
+/// builds this once per component so rules look kinds up instead of walking.
+pub fn kinded_nodes(root: &YamlNode) -> Vec<Kinded<'_>> {
+    let is_container = |n: &YamlNode| matches!(n.kind, YamlKind::Map(_) | YamlKind::Seq(_));
+    let mut found = Vec::new();
+    let mut trail = Trail::new("");
+    let mut stack: Vec<(&YamlNode, usize)> = vec![(root, Trail::ROOT)];
+    while let Some((node, at)) = stack.pop() {
+        match &node.kind {
+            YamlKind::Map(entries) => {
+                if let Some(kind) = node.kind_name() {
+                    found.push(Kinded {
+                        kind,
+                        node,
+                        path: trail.pointer(at),
+                    });
+                }
+                for entry in entries.iter().rev() {
+                    if let Some(key) = entry.key.as_str().filter(|_| is_container(&entry.value)) {
+                        stack.push((&entry.value, trail.push(at, Segment::Key(key))));
+                    }
+                }
+            }
+            YamlKind::Seq(items) => {
+                for (i, item) in items.iter().enumerate().rev() {
+                    if is_container(item) {
+                        stack.push((item, trail.push(at, Segment::item(item, i))));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinded_nodes_have_document_order_and_id_paths() {
+        let raw = "kind: AdaptiveDialog\nbeginDialog:\n  actions:\n    - kind: SearchAndSummarizeContent\n      id: search-content\n    - kind: ConditionGroup\n      conditions:\n        - actions:\n            - kind: SearchAndSummarizeContent\n  a/b~c:\n    kind: X\n";
+        let doc = crate::parse::yaml::parse(raw, 0).expect("yaml");
+        let found: Vec<(&str, String)> = kinded_nodes(&doc)
+            .into_iter()
+            .map(|k| (k.kind, k.path))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("AdaptiveDialog", String::new()),
+                (
+                    "SearchAndSummarizeContent",
+                    "/beginDialog/actions/[id=search-content]".to_string()
+                ),
+                ("ConditionGroup", "/beginDialog/actions/1".to_string()),
+                (
+                    "SearchAndSummarizeContent",
+                    "/beginDialog/actions/1/conditions/0/actions/0".to_string()
+                ),
+                ("X", "/beginDialog/a~1b~0c".to_string()),
+            ]
+        );
+    }
+
+    #[test]
+    fn trail_formats_only_what_is_asked_with_pointer_escapes() {
+        let mut trail = Trail::new("/base");
+        let a = trail.push(Trail::ROOT, Segment::Key("x/y"));
+        let b = trail.push(a, Segment::Index(3));
+        let c = trail.push(b, Segment::Id("n1"));
+        assert_eq!(trail.pointer(Trail::ROOT), "/base");
+        assert_eq!(trail.pointer(c), "/base/x~1y/3/[id=n1]");
+        assert_eq!(join_pointer("/p", "a~b"), "/p/a~0b");
+    }
+}

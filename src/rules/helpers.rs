@@ -4,41 +4,6 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use crate::model::node::{Segment, Trail};
-use crate::parse::{YamlKind, YamlNode};
-
-/// Every object whose `kind` is one of `kinds`, at any depth, with its logical
-/// path (`/beginDialog/actions/[id=search-content]`, RULES.md §14). Paths are
-/// built only for matches: rules call this on every component.
-pub fn find_kinds<'a>(root: &'a YamlNode, kinds: &[&str]) -> Vec<(&'a YamlNode, String)> {
-    let is_container = |n: &YamlNode| matches!(n.kind, YamlKind::Map(_) | YamlKind::Seq(_));
-    let mut found = Vec::new();
-    let mut trail = Trail::new("");
-    let mut stack: Vec<(&'a YamlNode, usize)> = vec![(root, Trail::ROOT)];
-    while let Some((node, at)) = stack.pop() {
-        match &node.kind {
-            YamlKind::Map(entries) => {
-                if node.kind_name().is_some_and(|k| kinds.contains(&k)) {
-                    found.push((node, trail.pointer(at)));
-                }
-                for entry in entries.iter().rev() {
-                    if let Some(key) = entry.key.as_str().filter(|_| is_container(&entry.value)) {
-                        stack.push((&entry.value, trail.push(at, Segment::Key(key))));
-                    }
-                }
-            }
-            YamlKind::Seq(items) => {
-                for (i, item) in items.iter().enumerate().rev() {
-                    if is_container(item) {
-                        stack.push((item, trail.push(at, Segment::item(item, i))));
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-    found
-}
 
 /// Content moderation levels, lowest first (RULES.md RAI001).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Deserialize)]
@@ -184,23 +149,6 @@ mod tests {
         assert!(is_credential_name("Ocp-Apim-Subscription-Key"));
         assert!(is_credential_name("X-Api-Key"));
         assert!(!is_credential_name("Content-Type"));
-    }
-
-    #[test]
-    fn finds_nested_kinds_with_id_paths() {
-        let raw = "kind: AdaptiveDialog\nbeginDialog:\n  actions:\n    - kind: SearchAndSummarizeContent\n      id: search-content\n    - kind: ConditionGroup\n      conditions:\n        - actions:\n            - kind: SearchAndSummarizeContent\n";
-        let doc = crate::parse::yaml::parse(raw, 0).expect("yaml");
-        let found: Vec<String> = find_kinds(&doc, &["SearchAndSummarizeContent"])
-            .into_iter()
-            .map(|(_, p)| p)
-            .collect();
-        assert_eq!(
-            found,
-            [
-                "/beginDialog/actions/[id=search-content]",
-                "/beginDialog/actions/1/conditions/0/actions/0"
-            ]
-        );
     }
 
     #[test]

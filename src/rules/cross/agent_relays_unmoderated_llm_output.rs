@@ -5,7 +5,6 @@ use crate::model::Solution;
 use crate::model::normalize_guid;
 use crate::parse::{YamlKind, YamlNode};
 use crate::rules::flw::flow_llm_call_without_safety_check::FlowLlmCallWithoutSafetyCheck;
-use crate::rules::helpers::find_kinds;
 use crate::rules::{Rule, RuleContext, RuleMeta, declare_rule};
 
 use super::facts::{facts, loc_of};
@@ -105,12 +104,14 @@ impl Rule for AgentRelaysUnmoderatedLlmOutput {
             return;
         }
         for component in &solution.components {
-            let Some(data) = component.data else { continue };
+            if component.data.is_none() {
+                continue;
+            }
             let agent = solution
                 .agent_of(component)
                 .map_or_else(|| "the agent".to_string(), |a| a.label().to_string());
-            let sends = find_kinds(data, &["SendActivity"]);
-            for (invoke, path) in find_kinds(data, &["InvokeFlowAction"]) {
+            let sends = component.find_kinds(&["SendActivity"]);
+            for (invoke, path) in component.find_kinds(&["InvokeFlowAction"]) {
                 let Some(flow_id) = invoke.get("flowId") else {
                     continue;
                 };

@@ -6,7 +6,6 @@ use crate::model::graph::NodeRef;
 use crate::parse::YamlNode;
 use crate::rules::con::connector_no_auth::ConnectorNoAuth;
 use crate::rules::con::connector_nonprod_host::ConnectorNonprodHost;
-use crate::rules::helpers::find_kinds;
 use crate::rules::tls::tool_maker_credentials::ToolMakerCredentials;
 use crate::rules::{Rule, RuleContext, RuleMeta, declare_rule};
 
@@ -88,11 +87,14 @@ impl Rule for AgentToolUnsafeMcpServer {
         }
         let maker: Vec<Finding> = facts(&ToolMakerCredentials, solution);
         for (index, component) in solution.components.iter().enumerate() {
-            let Some(data) = component.data else { continue };
+            if component.data.is_none() {
+                continue;
+            }
             let agent = solution
                 .agent_of(component)
                 .map_or_else(|| "its agent".to_string(), |a| a.label().to_string());
-            for (node, path) in find_kinds(data, &["InvokeExternalAgentTaskAction", "McpTool"]) {
+            for (node, path) in component.find_kinds(&["InvokeExternalAgentTaskAction", "McpTool"])
+            {
                 if !is_mcp(node) {
                     continue;
                 }

@@ -6,7 +6,7 @@ use regex::Regex;
 use crate::finding::ComponentRef;
 use crate::model::node::join_pointer;
 use crate::model::{EnvVar, EnvVarType, Loc, Solution};
-use crate::rules::helpers::{env_references, find_kinds, is_credential_name};
+use crate::rules::helpers::{env_references, is_credential_name};
 use crate::rules::{Rule, RuleContext, RuleMeta, declare_rule};
 
 declare_rule! {
@@ -78,8 +78,10 @@ pub fn credential_uses(solution: &Solution<'_>) -> Vec<CredentialUse> {
     };
     let mut uses = Vec::new();
     for component in &solution.components {
-        let Some(data) = component.data else { continue };
-        for (node, path) in find_kinds(data, &["HttpRequestAction"]) {
+        if component.data.is_none() {
+            continue;
+        }
+        for (node, path) in component.find_kinds(&["HttpRequestAction"]) {
             let Some(headers) = node.get("headers") else {
                 continue;
             };

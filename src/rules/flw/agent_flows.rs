@@ -6,7 +6,6 @@
 
 use crate::model::normalize_guid;
 use crate::model::{Flow, Loc, Solution};
-use crate::rules::helpers::find_kinds;
 
 /// How deep flow → child flow edges are followed (RULES.md §12.1).
 const MAX_DEPTH: usize = 6;
@@ -53,8 +52,10 @@ pub fn agent_links(solution: &Solution<'_>) -> Vec<Option<AgentLink>> {
     };
 
     for component in &solution.components {
-        let Some(data) = component.data else { continue };
-        for (node, path) in find_kinds(data, &["InvokeFlowAction", "InvokeFlowTaskAction"]) {
+        if component.data.is_none() {
+            continue;
+        }
+        for (node, path) in component.find_kinds(&["InvokeFlowAction", "InvokeFlowTaskAction"]) {
             let Some(value) = node.get("flowId") else {
                 continue;
             };

@@ -217,33 +217,7 @@ fn custom_connector<'s, 'a>(
     action: &FlowNode<'_>,
 ) -> Option<&'s Connector<'a>> {
     let logical = reference(flow, action)?.api_logical_name.as_deref()?;
-    solution.connectors.iter().find(|c| {
-        c.name.eq_ignore_ascii_case(logical) || unescape_name(&c.name).eq_ignore_ascii_case(logical)
-    })
-}
-
-/// `<Connector><name>` escapes characters as `_XX` / `-XX` (hex): `cnt_5Fopenai-2Dproxy`
-/// is `cnt_openai-proxy`.
-fn unescape_name(name: &str) -> String {
-    let bytes = name.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        if (b == b'_' || b == b'-')
-            && let Some(hex) = name.get(i + 1..i + 3)
-            && hex.bytes().all(|h| h.is_ascii_hexdigit())
-            && let Ok(decoded) = u8::from_str_radix(hex, 16)
-            && decoded.is_ascii()
-        {
-            out.push(decoded);
-            i += 3;
-            continue;
-        }
-        out.push(b);
-        i += 1;
-    }
-    String::from_utf8(out).unwrap_or_else(|_| name.to_string())
+    solution.connector_named(logical)
 }
 
 fn is_custom_connector_call(action: &FlowNode<'_>) -> bool {
@@ -448,7 +422,7 @@ impl Rule for FlowLlmCallWithoutSafetyCheck {
 
 #[cfg(test)]
 mod tests {
-    use super::{unescape_name, url_path};
+    use super::url_path;
 
     #[test]
     fn url_paths() {
@@ -457,13 +431,5 @@ mod tests {
             "/openai/deployments/d"
         );
         assert_eq!(url_path("https://api.openai.com"), "/");
-        assert_eq!(
-            unescape_name("crd69_5Fopenai-2Ddall-2De-20new"),
-            "crd69_openai-dall-e new"
-        );
-        assert_eq!(
-            unescape_name("ppchal_azureopenaiservice"),
-            "ppchal_azureopenaiservice"
-        );
     }
 }

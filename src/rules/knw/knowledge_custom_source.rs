@@ -2,7 +2,6 @@ use crate::finding::ComponentRef;
 use crate::model::Solution;
 use crate::model::node::join_pointer;
 use crate::parse::YamlNode;
-use crate::rules::helpers::find_kinds;
 use crate::rules::{Rule, RuleContext, RuleMeta, declare_rule};
 
 use super::support::{agent_label, is_empty_value, walk_maps};
@@ -86,7 +85,7 @@ impl Rule for KnowledgeCustomSource {
             let Some(data) = component.data else { continue };
             let bot = agent_label(solution, component);
             let mut places: Vec<(&YamlNode, String, String)> = Vec::new();
-            for (node, path) in find_kinds(data, &SOURCE_KINDS) {
+            for (node, path) in component.find_kinds(&SOURCE_KINDS) {
                 if let (Some(kind), Some(name)) = (node.get("kind"), node.kind_name()) {
                     places.push((kind, format!("{path}/kind"), name.to_string()));
                 }

@@ -1,7 +1,6 @@
 use crate::finding::ComponentRef;
 use crate::model::{Component, Solution};
 use crate::parse::YamlNode;
-use crate::rules::helpers::find_kinds;
 use crate::rules::{Rule, RuleContext, RuleMeta, declare_rule};
 
 use super::support::{SiteUrl, agent_label, host_in};
@@ -214,7 +213,9 @@ impl Rule for KnowledgePublicWebsite {
             if component.is_translation {
                 continue;
             }
-            let Some(data) = component.data else { continue };
+            if component.data.is_none() {
+                continue;
+            }
             let mut scan = Scan {
                 component,
                 bot: agent_label(solution, component),
@@ -224,7 +225,7 @@ impl Rule for KnowledgePublicWebsite {
             let mut kinds: Vec<&str> = PUBLIC_KINDS.to_vec();
             kinds.extend(BING_KINDS);
             kinds.push("SearchAndSummarizeContent");
-            for (node, path) in find_kinds(data, &kinds) {
+            for (node, path) in component.find_kinds(&kinds) {
                 let kind = node.kind_name().unwrap_or("");
                 if PUBLIC_KINDS.contains(&kind) {
                     scan.public_source(node, &path);

@@ -1,7 +1,6 @@
 use crate::finding::{ComponentRef, Confidence, Severity};
 use crate::model::{Component, Solution};
 use crate::parse::YamlNode;
-use crate::rules::helpers::find_kinds;
 use crate::rules::{Rule, RuleContext, RuleMeta, declare_rule};
 
 use super::support::SiteUrl;
@@ -226,7 +225,7 @@ impl Rule for KnowledgeSharepointBroadScope {
                 "SharePointSearchDataSource",
                 "SearchAndSummarizeContent",
             ];
-            for (node, path) in find_kinds(data, &kinds) {
+            for (node, path) in component.find_kinds(&kinds) {
                 let (source, base) = match node.kind_name() {
                     Some("SearchAndSummarizeContent") => {
                         match node.get("sharePointSearchDataSource") {

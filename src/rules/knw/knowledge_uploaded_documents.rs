@@ -1,7 +1,6 @@
 use crate::finding::ComponentRef;
 use crate::model::{Component, KnowledgeKind, Loc, Solution};
 use crate::parse::YamlNode;
-use crate::rules::helpers::find_kinds;
 use crate::rules::{Rule, RuleContext, RuleMeta, declare_rule};
 use crate::source::Span;
 
@@ -234,8 +233,10 @@ impl Rule for KnowledgeUploadedDocuments {
             {
                 continue;
             }
-            let Some(data) = component.data else { continue };
-            for (node, path) in find_kinds(data, &["FileGroupKnowledgeSource"]) {
+            if component.data.is_none() {
+                continue;
+            }
+            for (node, path) in component.find_kinds(&["FileGroupKnowledgeSource"]) {
                 let Some(kind) = node.get("kind") else {
                     continue;
                 };

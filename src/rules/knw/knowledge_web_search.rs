@@ -1,6 +1,5 @@
 use crate::finding::ComponentRef;
 use crate::model::Solution;
-use crate::rules::helpers::find_kinds;
 use crate::rules::{Rule, RuleContext, RuleMeta, declare_rule};
 
 use super::support::agent_label;
@@ -104,7 +103,7 @@ impl Rule for KnowledgeWebSearch {
                 cx.report(component_ref(), &loc, message(&bot))
                     .label("web search on");
             }
-            for (node, path) in find_kinds(data, &NODE_KINDS) {
+            for (node, path) in component.find_kinds(&NODE_KINDS) {
                 let Some(value) = node.get("webBrowsing") else {
                     continue;
                 };

@@ -1,6 +1,6 @@
 use crate::finding::{ComponentRef, Severity};
 use crate::model::{Agent, Solution};
-use crate::rules::helpers::{ModerationLevel, find_kinds};
+use crate::rules::helpers::ModerationLevel;
 use crate::rules::{Rule, RuleContext, RuleMeta, declare_rule};
 
 declare_rule! {
@@ -111,10 +111,12 @@ impl Rule for ContentModerationLowered {
             }
         }
         for component in &solution.components {
-            let Some(data) = component.data else { continue };
+            if component.data.is_none() {
+                continue;
+            }
             let agent = solution.agent_of(component);
             let agent_level = agent.and_then(Self::agent_level);
-            for (node, path) in find_kinds(data, &["SearchAndSummarizeContent"]) {
+            for (node, path) in component.find_kinds(&["SearchAndSummarizeContent"]) {
                 let Some(value) = node.get("moderationLevel") else {
                     continue;
                 };

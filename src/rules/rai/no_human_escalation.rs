@@ -1,7 +1,6 @@
 use crate::finding::ComponentRef;
 use crate::model::{Component, Solution};
 use crate::parse::YamlNode;
-use crate::rules::helpers::find_kinds;
 use crate::rules::{Rule, RuleContext, RuleMeta, declare_rule};
 
 declare_rule! {
@@ -143,8 +142,7 @@ impl Rule for NoHumanEscalation {
                 .components
                 .iter()
                 .filter(same_agent)
-                .filter_map(|c| c.data)
-                .any(|d| !find_kinds(d, &HANDOFF_KINDS).is_empty());
+                .any(|c| c.has_kind(&HANDOFF_KINDS));
             if hands_off {
                 continue;
             }

@@ -10,7 +10,7 @@ use regex::Regex;
 use crate::finding::ComponentRef;
 use crate::model::{Flow, Solution};
 use crate::parse::JsonValue;
-use crate::rules::helpers::{env_references, find_kinds};
+use crate::rules::helpers::env_references;
 use crate::source::{FileId, Span};
 
 use super::secrets::{Context, Syntax, literal_segments};
@@ -51,7 +51,7 @@ pub struct UrlField<'a> {
 pub fn fields<'a>(solution: &'a Solution<'a>, parameter_keys: &[&str]) -> Vec<UrlField<'a>> {
     let mut out = Vec::new();
     for component in &solution.components {
-        let (Some(data), Some(file)) = (component.data, component.data_file) else {
+        let (Some(_), Some(file)) = (component.data, component.data_file) else {
             continue;
         };
         let component_ref = ComponentRef::new("botcomponent", component.identity.clone());
@@ -70,7 +70,7 @@ pub fn fields<'a>(solution: &'a Solution<'a>, parameter_keys: &[&str]) -> Vec<Ur
             ),
         ];
         for (kind, key, field, what) in kinds {
-            for (node, path) in find_kinds(data, &[kind]) {
+            for (node, path) in component.find_kinds(&[kind]) {
                 let Some(value) = node.get(key) else { continue };
                 let Some(text) = value.as_str().filter(|_| !value.is_null()) else {
                     continue;

@@ -1,6 +1,6 @@
 use crate::finding::ComponentRef;
 use crate::model::{EnvVar, Loc, Solution, Value};
-use crate::rules::helpers::{env_references, find_kinds, is_llm_host, url_host};
+use crate::rules::helpers::{env_references, is_llm_host, url_host};
 use crate::rules::{Rule, RuleContext, RuleMeta, declare_rule};
 
 use super::common::{Term, concatenation, node_id, power_fx_strings};
@@ -156,8 +156,10 @@ impl Rule for HttpNodeDirectLlmCall {
 
     fn check(&self, solution: &Solution<'_>, cx: &mut RuleContext<'_>) {
         for component in &solution.components {
-            let Some(data) = component.data else { continue };
-            for (node, path) in find_kinds(data, &["HttpRequestAction"]) {
+            if component.data.is_none() {
+                continue;
+            }
+            for (node, path) in component.find_kinds(&["HttpRequestAction"]) {
                 let Some(url_node) = node.get("url") else {
                     continue;
                 };

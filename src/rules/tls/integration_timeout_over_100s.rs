@@ -1,7 +1,6 @@
 use crate::finding::ComponentRef;
 use crate::model::Solution;
 use crate::parse::YamlNode;
-use crate::rules::helpers::find_kinds;
 use crate::rules::{Rule, RuleContext, RuleMeta, declare_rule};
 
 use super::common::node_id;
@@ -84,13 +83,15 @@ impl Rule for IntegrationTimeoutOver100s {
     fn check(&self, solution: &Solution<'_>, cx: &mut RuleContext<'_>) {
         let limit = self.options.integration_ms;
         for component in &solution.components {
-            let Some(data) = component.data else { continue };
+            if component.data.is_none() {
+                continue;
+            }
             let kinds = [
                 "HttpRequestAction",
                 "InvokeConnectorTaskAction",
                 "InvokeConnectorAction",
             ];
-            for (node, path) in find_kinds(data, &kinds) {
+            for (node, path) in component.find_kinds(&kinds) {
                 let Some(value) = node.get("requestTimeoutInMilliseconds") else {
                     continue;
                 };

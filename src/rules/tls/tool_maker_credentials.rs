@@ -1,7 +1,6 @@
 use crate::finding::{ComponentRef, Confidence};
 use crate::model::Solution;
 use crate::parse::YamlNode;
-use crate::rules::helpers::find_kinds;
 use crate::rules::{Rule, RuleContext, RuleMeta, declare_rule};
 
 use super::common::{agent_label, connector_label};
@@ -93,7 +92,7 @@ impl Rule for ToolMakerCredentials {
                 .get("modelDisplayName")
                 .and_then(YamlNode::as_text)
                 .filter(|n| !n.is_empty() && *n != component.label());
-            for (node, path) in find_kinds(data, &kinds) {
+            for (node, path) in component.find_kinds(&kinds) {
                 let kind = node.kind_name().unwrap_or("");
                 let reference = node
                     .get("connectionReference")
