@@ -230,7 +230,7 @@ fn flow<'a>(
         if let Some(parameters) = definition.get("parameters") {
             for m in parameters.members() {
                 flow.parameters.push(FlowParameter {
-                    name: m.key.clone(),
+                    name: m.key.to_string(),
                     key_span: m.key_span,
                     schema_name: m
                         .value
@@ -252,7 +252,7 @@ fn flow<'a>(
                     .map(str::to_string)
             };
             flow.connection_references.push(FlowConnectionReference {
-                key: m.key.clone(),
+                key: m.key.to_string(),
                 key_span: m.key_span,
                 logical_name: text(&["connection", "connectionReferenceLogicalName"]),
                 runtime_source: m.value.get("runtimeSource"),
@@ -284,7 +284,7 @@ fn node<'a>(
                         .iter()
                         .filter_map(|s| s.as_str().map(str::to_string))
                         .collect();
-                    (m.key.clone(), statuses)
+                    (m.key.to_string(), statuses)
                 })
                 .collect()
         })

@@ -17,15 +17,15 @@ pub enum JsonKind {
     Null,
     Bool(bool),
     /// The number as written.
-    Number(String),
-    String(String),
-    Array(Vec<JsonValue>),
-    Object(Vec<JsonMember>),
+    Number(Box<str>),
+    String(Box<str>),
+    Array(Box<[JsonValue]>),
+    Object(Box<[JsonMember]>),
 }
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct JsonMember {
-    pub key: String,
+    pub key: Box<str>,
     /// Includes the quotes.
     pub key_span: Span,
     pub value: JsonValue,
@@ -37,7 +37,7 @@ impl JsonValue {
     }
 
     pub fn member(&self, key: &str) -> Option<&JsonMember> {
-        self.members().iter().find(|m| m.key == key)
+        self.members().iter().find(|m| &*m.key == key)
     }
 
     /// Key lookup ignoring ASCII case (exports mix `Skills`/`skills` spellings).
@@ -102,8 +102,8 @@ impl JsonValue {
     /// The value as display text: strings unquoted, scalars as written.
     pub fn scalar_text(&self) -> Option<String> {
         match &self.kind {
-            JsonKind::String(s) => Some(s.clone()),
-            JsonKind::Number(n) => Some(n.clone()),
+            JsonKind::String(s) => Some(s.to_string()),
+            JsonKind::Number(n) => Some(n.to_string()),
             JsonKind::Bool(b) => Some(b.to_string()),
             JsonKind::Null => Some("null".into()),
             _ => None,
@@ -119,6 +119,9 @@ pub fn parse(text: &str, base: usize) -> Result<JsonValue, SyntaxError> {
         text,
         pos: 0,
         base,
+        items: Vec::new(),
+        members: Vec::new(),
+        scratch: String::new(),
     };
     parser.skip_ws();
     let value = parser.value(0)?;
@@ -134,6 +137,11 @@ struct Parser<'a> {
     text: &'a str,
     pos: usize,
     base: usize,
+    /// Children of the arrays and objects being parsed, innermost last.
+    items: Vec<JsonValue>,
+    members: Vec<JsonMember>,
+    /// The decoded text of a string with escapes.
+    scratch: String,
 }
 
 impl Parser<'_> {
@@ -218,14 +226,17 @@ impl Parser<'_> {
                 return Err(self.error("invalid number: digits expected in the exponent"));
             }
         }
-        Ok(JsonKind::Number(self.text[start..self.pos].to_string()))
+        Ok(JsonKind::Number(self.text[start..self.pos].into()))
     }
 
-    fn string(&mut self) -> Result<String, SyntaxError> {
+    /// A string token; allocated once at its final size (the text between the
+    /// quotes when it has no escapes, else the decoded text built in `scratch`).
+    fn string(&mut self) -> Result<Box<str>, SyntaxError> {
         let open = self.pos;
         self.pos += 1;
-        let mut out = String::new();
-        loop {
+        let mut decoded = std::mem::take(&mut self.scratch);
+        decoded.clear();
+        let result = loop {
             let chunk_start = self.pos;
             while let Some(&b) = self.bytes.get(self.pos) {
                 if b == b'"' || b == b'\\' || b < 0x20 {
@@ -233,24 +244,32 @@ impl Parser<'_> {
                 }
                 self.pos += 1;
             }
-            out.push_str(&self.text[chunk_start..self.pos]);
+            let chunk = &self.text[chunk_start..self.pos];
             match self.bytes.get(self.pos) {
                 None => {
                     self.pos = open;
-                    return Err(self.error("unterminated string"));
+                    break Err(self.error("unterminated string"));
                 }
                 Some(b'"') => {
                     self.pos += 1;
-                    out.shrink_to_fit();
-                    return Ok(out);
+                    if decoded.is_empty() {
+                        break Ok(Box::from(chunk));
+                    }
+                    decoded.push_str(chunk);
+                    break Ok(Box::from(decoded.as_str()));
                 }
                 Some(b'\\') => {
+                    decoded.push_str(chunk);
                     self.pos += 1;
-                    self.escape(&mut out)?;
+                    if let Err(e) = self.escape(&mut decoded) {
+                        break Err(e);
+                    }
                 }
-                Some(_) => return Err(self.error("control character in a string")),
+                Some(_) => break Err(self.error("control character in a string")),
             }
-        }
+        };
+        self.scratch = decoded;
+        result
     }
 
     fn escape(&mut self, out: &mut String) -> Result<(), SyntaxError> {
@@ -309,24 +328,26 @@ impl Parser<'_> {
         }
     }
 
+    // Arrays and objects collect their children on the parser's shared stacks
+    // and take them off in one allocation of the final size when they close.
     fn array(&mut self, depth: usize) -> Result<JsonKind, SyntaxError> {
         self.pos += 1;
-        let mut items = Vec::new();
         self.skip_ws();
         if self.bytes.get(self.pos) == Some(&b']') {
             self.pos += 1;
-            return Ok(JsonKind::Array(items));
+            return Ok(JsonKind::Array(Box::default()));
         }
+        let mark = self.items.len();
         loop {
             self.skip_ws();
-            items.push(self.value(depth + 1)?);
+            let item = self.value(depth + 1)?;
+            self.items.push(item);
             self.skip_ws();
             match self.bytes.get(self.pos) {
                 Some(b',') => self.pos += 1,
                 Some(b']') => {
                     self.pos += 1;
-                    items.shrink_to_fit();
-                    return Ok(JsonKind::Array(items));
+                    return Ok(JsonKind::Array(self.items.drain(mark..).collect()));
                 }
                 _ => return Err(self.error("expected ',' or ']' in an array")),
             }
@@ -335,12 +356,12 @@ impl Parser<'_> {
 
     fn object(&mut self, depth: usize) -> Result<JsonKind, SyntaxError> {
         self.pos += 1;
-        let mut members = Vec::new();
         self.skip_ws();
         if self.bytes.get(self.pos) == Some(&b'}') {
             self.pos += 1;
-            return Ok(JsonKind::Object(members));
+            return Ok(JsonKind::Object(Box::default()));
         }
+        let mark = self.members.len();
         loop {
             self.skip_ws();
             if self.bytes.get(self.pos) != Some(&b'"') {
@@ -356,7 +377,7 @@ impl Parser<'_> {
             self.pos += 1;
             self.skip_ws();
             let value = self.value(depth + 1)?;
-            members.push(JsonMember {
+            self.members.push(JsonMember {
                 key,
                 key_span,
                 value,
@@ -366,8 +387,7 @@ impl Parser<'_> {
                 Some(b',') => self.pos += 1,
                 Some(b'}') => {
                     self.pos += 1;
-                    members.shrink_to_fit();
-                    return Ok(JsonKind::Object(members));
+                    return Ok(JsonKind::Object(self.members.drain(mark..).collect()));
                 }
                 _ => return Err(self.error("expected ',' or '}' in an object")),
             }

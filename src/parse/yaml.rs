@@ -20,9 +20,9 @@ pub struct YamlNode {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum YamlKind {
-    Scalar { value: String, plain: bool },
-    Seq(Vec<YamlNode>),
-    Map(Vec<YamlEntry>),
+    Scalar { value: Box<str>, plain: bool },
+    Seq(Box<[YamlNode]>),
+    Map(Box<[YamlEntry]>),
     Alias,
 }
 
@@ -82,7 +82,7 @@ impl YamlNode {
 
     pub fn as_bool(&self) -> Option<bool> {
         match &self.kind {
-            YamlKind::Scalar { value, plain: true } => match value.as_str() {
+            YamlKind::Scalar { value, plain: true } => match &**value {
                 "true" | "True" | "TRUE" => Some(true),
                 "false" | "False" | "FALSE" => Some(false),
                 _ => None,
@@ -100,7 +100,7 @@ impl YamlNode {
 
     /// An empty plain scalar, `~` or `null`.
     pub fn is_null(&self) -> bool {
-        matches!(&self.kind, YamlKind::Scalar { value, plain: true } if matches!(value.as_str(), "" | "~" | "null" | "Null" | "NULL"))
+        matches!(&self.kind, YamlKind::Scalar { value, plain: true } if matches!(&**value, "" | "~" | "null" | "Null" | "NULL"))
     }
 
     /// The `kind:` of a Copilot Studio object.
@@ -301,16 +301,18 @@ fn blank(text: &mut String, start: usize, end: usize) {
     text.replace_range(start..end, &spaces);
 }
 
+/// An open collection. Its children wait on the builder's shared stacks from
+/// `mark` on, and leave them in one allocation of the final size when it closes.
 enum Frame {
     Seq {
         start: usize,
         flow_end: bool,
-        items: Vec<YamlNode>,
+        mark: usize,
     },
     Map {
         start: usize,
         flow_end: bool,
-        entries: Vec<YamlEntry>,
+        mark: usize,
         pending_key: Option<YamlNode>,
     },
 }
@@ -324,6 +326,8 @@ fn build(
     let offsets = CharOffsets::new(text);
     let mut parser = Parser::new_from_str(text);
     let mut stack: Vec<Frame> = Vec::new();
+    let mut open_items: Vec<YamlNode> = Vec::new();
+    let mut open_entries: Vec<YamlEntry> = Vec::new();
     let mut root: Option<YamlNode> = None;
     let mut documents = 0;
     while let Some(next) = parser.next_event() {
@@ -367,13 +371,13 @@ fn build(
                     Frame::Seq {
                         start,
                         flow_end,
-                        items: Vec::new(),
+                        mark: open_items.len(),
                     }
                 } else {
                     Frame::Map {
                         start,
                         flow_end,
-                        entries: Vec::new(),
+                        mark: open_entries.len(),
                         pending_key: None,
                     }
                 });
@@ -385,33 +389,26 @@ fn build(
                     Frame::Seq {
                         start: s,
                         flow_end,
-                        mut items,
+                        mark,
                     } => {
-                        items.shrink_to_fit();
-                        let e =
-                            collection_end(flow_end, end, items.last().map(|n| n.span), s, base);
+                        let last = open_items[mark..].last().map(|n| n.span);
+                        let e = collection_end(flow_end, end, last, s, base);
                         YamlNode {
                             span: Span::new(base + s, e),
-                            kind: YamlKind::Seq(items),
+                            kind: YamlKind::Seq(open_items.drain(mark..).collect()),
                         }
                     }
                     Frame::Map {
                         start: s,
                         flow_end,
-                        mut entries,
+                        mark,
                         ..
                     } => {
-                        entries.shrink_to_fit();
-                        let e = collection_end(
-                            flow_end,
-                            end,
-                            entries.last().map(|n| n.value.span),
-                            s,
-                            base,
-                        );
+                        let last = open_entries[mark..].last().map(|n| n.value.span);
+                        let e = collection_end(flow_end, end, last, s, base);
                         YamlNode {
                             span: Span::new(base + s, e),
-                            kind: YamlKind::Map(entries),
+                            kind: YamlKind::Map(open_entries.drain(mark..).collect()),
                         }
                     }
                 }
@@ -431,7 +428,7 @@ fn build(
                 YamlNode {
                     span: Span::new(base + s, base + e),
                     kind: YamlKind::Scalar {
-                        value,
+                        value: value.into(),
                         plain: style == ScalarStyle::Plain,
                     },
                 }
@@ -447,20 +444,16 @@ fn build(
                     root = Some(node);
                 }
             }
-            Some(Frame::Seq { items, .. }) => items.push(node),
-            Some(Frame::Map {
-                entries,
-                pending_key,
-                ..
-            }) => match pending_key.take() {
+            Some(Frame::Seq { .. }) => open_items.push(node),
+            Some(Frame::Map { pending_key, .. }) => match pending_key.take() {
                 None => *pending_key = Some(node),
-                Some(key) => entries.push(YamlEntry { key, value: node }),
+                Some(key) => open_entries.push(YamlEntry { key, value: node }),
             },
         }
     }
     Ok(root.unwrap_or(YamlNode {
         span: Span::new(base, base),
-        kind: YamlKind::Map(Vec::new()),
+        kind: YamlKind::Map(Box::default()),
     }))
 }
 

@@ -109,7 +109,7 @@ pub fn security_definitions<'a>(connector: &Connector<'a>) -> Vec<(String, At<'a
         .iter()
         .map(|m| {
             (
-                m.key.clone(),
+                m.key.to_string(),
                 At {
                     file: oapi.file,
                     value: &m.value,
@@ -139,7 +139,7 @@ pub fn connection_parameters<'a>(
     let mut out = Vec::new();
     let mut push_map = |file: FileId, map: &'a JsonValue, base: &str| {
         for m in map.members() {
-            if m.key == "connectionParameterSets" {
+            if &*m.key == "connectionParameterSets" {
                 continue;
             }
             let param_type = m
@@ -149,7 +149,7 @@ pub fn connection_parameters<'a>(
                 .unwrap_or("")
                 .to_string();
             out.push(ConnectionParameter {
-                name: m.key.clone(),
+                name: m.key.to_string(),
                 param_type,
                 node: At {
                     file,

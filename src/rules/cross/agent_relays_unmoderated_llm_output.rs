@@ -72,7 +72,7 @@ fn bound_variables(node: &YamlNode) -> Vec<String> {
 /// Every string scalar below `node`.
 fn texts(node: &YamlNode, out: &mut Vec<String>) {
     match &node.kind {
-        YamlKind::Scalar { value, .. } => out.push(value.clone()),
+        YamlKind::Scalar { value, .. } => out.push(value.to_string()),
         YamlKind::Seq(items) => items.iter().for_each(|i| texts(i, out)),
         YamlKind::Map(entries) => entries.iter().for_each(|e| texts(&e.value, out)),
         YamlKind::Alias => {}

@@ -51,7 +51,7 @@ const MAX_PASSES: usize = 64;
 /// Every string inside a JSON value, depth first.
 fn strings(value: &JsonValue, out: &mut Vec<String>) {
     match &value.kind {
-        JsonKind::String(s) => out.push(s.clone()),
+        JsonKind::String(s) => out.push(s.to_string()),
         JsonKind::Array(items) => items.iter().for_each(|v| strings(v, out)),
         JsonKind::Object(members) => members.iter().for_each(|m| strings(&m.value, out)),
         _ => {}
@@ -195,7 +195,7 @@ mod tests {
         let mut flow = ws_free;
         for m in actions.members() {
             flow.actions.push(crate::model::FlowNode {
-                name: m.key.clone(),
+                name: m.key.to_string(),
                 node_type: m
                     .value
                     .get("type")
