@@ -109,7 +109,9 @@ pub fn is_credential_key(name: &str) -> bool {
     let name = name.trim();
     // `item/api_key`, `headers/X-Api-Key`: the last segment names the value.
     let last = name.rsplit(['/', '.']).next().unwrap_or(name);
-    is_credential_name(name) || is_credential_name(last) || last.eq_ignore_ascii_case("pfx")
+    is_credential_name(name)
+        || (last.len() != name.len() && is_credential_name(last))
+        || last.eq_ignore_ascii_case("pfx")
 }
 
 /// Hex SHA-256 of `text`.
@@ -227,8 +229,19 @@ fn shape(kind: SecretKind, pattern: &str, group: usize, credential_only: bool) -
 
 /// All shapes in one automaton: one pass over a string says which shapes can
 /// match it, so the capture searches run only for those (most strings match none).
+/// Counted repetitions (`{31,34}`) are loosened to `+`/`*` here: the set only has
+/// to match a superset, and counted repetitions make its automaton large enough
+/// to slow long texts (a 58 kB HTML body) tenfold.
 static SHAPE_SET: LazyLock<RegexSet> = LazyLock::new(|| {
-    RegexSet::new(SHAPES.iter().map(|shape| shape.regex.as_str())).expect("valid regexes")
+    let counted = Regex::new(r"\{(\d+)(?:,\d*)?\}").expect("valid regex");
+    RegexSet::new(SHAPES.iter().map(|shape| {
+        counted
+            .replace_all(shape.regex.as_str(), |caps: &regex::Captures<'_>| {
+                if &caps[1] == "0" { "*" } else { "+" }
+            })
+            .into_owned()
+    }))
+    .expect("valid regexes")
 });
 
 static SHAPES: LazyLock<Vec<Shape>> = LazyLock::new(|| {
@@ -314,10 +327,24 @@ static SHAPES: LazyLock<Vec<Shape>> = LazyLock::new(|| {
 
 /// `name=value` / `"name": "value"` pairs inside a literal (query strings, JSON
 /// or form bodies written as text).
+///
+/// The name is matched unbounded and cut to its last [`PAIR_NAME_MAX`] characters
+/// in code: a counted repetition here sends the regex engine to its slow path on
+/// long base64 text (80 ms for a 37 kB image).
 static PAIR: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"["']?([A-Za-z][A-Za-z0-9_.-]{0,60})["']?\s*[:=]\s*["']?([^\s"'&;,{}()<>]{6,})"#)
+    Regex::new(r#"["']?([A-Za-z][A-Za-z0-9_.-]*)["']?\s*[:=]\s*["']?([^\s"'&;,{}()<>]{6,})"#)
         .expect("valid regex")
 });
+
+/// The longest pair name considered (`name=value` in a literal).
+const PAIR_NAME_MAX: usize = 61;
+
+/// The name of a [`PAIR`] match: at most [`PAIR_NAME_MAX`] characters, from
+/// the first letter of its tail.
+fn pair_name(name: &str) -> &str {
+    let tail = &name[name.len().saturating_sub(PAIR_NAME_MAX)..];
+    tail.trim_start_matches(|c: char| !c.is_ascii_alphabetic())
+}
 
 /// A GUID, with or without braces: an identifier, never an entropy finding.
 static GUID: LazyLock<Regex> = LazyLock::new(|| {
@@ -421,7 +448,7 @@ pub fn scan_literal_with(text: &str, context: Context, thresholds: &Thresholds) 
         let (Some(name), Some(value)) = (caps.get(1), caps.get(2)) else {
             continue;
         };
-        if !is_credential_key(name.as_str()) {
+        if !is_credential_key(pair_name(name.as_str())) {
             continue;
         }
         if let Some(h) = credential_token(text, value.range(), thresholds) {
@@ -1342,6 +1369,20 @@ mod tests {
             kinds(json, Syntax::Literal, Context::Plain)[0].0,
             SecretKind::HighEntropy
         );
+        // A pair's name is its last 61 characters from a letter on.
+        let long = format!("{}_apikey=N0tAR3alK3yJustF4keValue", "x".repeat(70));
+        assert_eq!(
+            kinds(&long, Syntax::Literal, Context::Plain)[0].2,
+            "N0tAR3alK3yJustF4keValue"
+        );
+        assert_eq!(pair_name("api_key"), "api_key");
+        assert_eq!(pair_name(&format!("a{}_key", "9".repeat(60))), "key");
+        // Long base64 text (an inline image) with one `name:value` pair.
+        let image = format!(
+            "data:image/png;base64,{}==",
+            "iVBORw0KGgoAAAANSUhEUg".repeat(2000)
+        );
+        assert!(scan(&image, Syntax::Literal, Context::Plain).is_empty());
     }
 
     #[test]
