@@ -238,16 +238,19 @@ pub fn parse(text: &str, base: usize) -> Result<XmlDoc, SyntaxError> {
 /// returns, for each unescaped byte offset where the mapping changes, the raw
 /// offset it came from: `(unescaped_offset, raw_offset)`, ascending.
 pub fn unescape(raw: &str) -> (String, Vec<(usize, usize)>) {
-    let mut out = String::with_capacity(raw.len());
-    let mut map = vec![(0, 0)];
     let bytes = raw.as_bytes();
-    let mut pos = 0;
+    let mut map = vec![(0, 0)];
+    // Most element texts have neither references nor CDATA.
+    let Some(mut pos) = memchr::memchr2(b'&', b'<', bytes) else {
+        return (raw.to_string(), map);
+    };
+    let mut out = String::with_capacity(raw.len());
+    out.push_str(&raw[..pos]);
     while pos < raw.len() {
         let rest = &raw[pos..];
         if rest.starts_with("<![CDATA[") {
             let body_start = pos + 9;
-            let body_end = raw[body_start..]
-                .find("]]>")
+            let body_end = memchr::memmem::find(&bytes[body_start..], b"]]>")
                 .map_or(raw.len(), |i| body_start + i);
             map.push((out.len(), body_start));
             out.push_str(&raw[body_start..body_end]);
@@ -255,8 +258,10 @@ pub fn unescape(raw: &str) -> (String, Vec<(usize, usize)>) {
             map.push((out.len(), pos));
             continue;
         }
+        // The longest reference is `&#x10FFFF;`; look no further for its `;`.
+        let window = &rest.as_bytes()[..rest.len().min(13)];
         if bytes[pos] == b'&'
-            && let Some(semi) = rest.find(';').filter(|&i| i <= 12)
+            && let Some(semi) = memchr::memchr(b';', window)
         {
             let name = &rest[1..semi];
             let ch = match name {
@@ -280,8 +285,7 @@ pub fn unescape(raw: &str) -> (String, Vec<(usize, usize)>) {
             }
         }
         let first = rest.chars().next().map_or(1, char::len_utf8);
-        let next = rest[first..]
-            .find(['&', '<'])
+        let next = memchr::memchr2(b'&', b'<', &bytes[pos + first..])
             .map_or(raw.len(), |i| pos + first + i);
         out.push_str(&raw[pos..next]);
         pos = next;
@@ -329,6 +333,13 @@ mod tests {
         assert_eq!(&raw[raw_offset(&map, c)..], "c &unknown; é");
         let b = text.find('b').expect("b");
         assert_eq!(&raw[raw_offset(&map, b)..raw_offset(&map, b) + 1], "b");
+        // Bare ampersands far from any `;`, a reference cut off at the end, CDATA.
+        let raw = format!("{}x &amp; y;<![CDATA[<&>]]>z &#", "a & b ".repeat(1000));
+        let (text, map) = unescape(&raw);
+        assert_eq!(text, format!("{}x & y;<&>z &#", "a & b ".repeat(1000)));
+        let z = text.rfind('z').expect("z");
+        assert_eq!(&raw[raw_offset(&map, z)..], "z &#");
+        assert_eq!(unescape("plain").0, "plain");
     }
 
     #[test]

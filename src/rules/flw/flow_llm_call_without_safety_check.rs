@@ -1,3 +1,5 @@
+use std::sync::LazyLock;
+
 use regex::Regex;
 
 use crate::finding::ComponentRef;
@@ -87,8 +89,10 @@ pub struct Options {
     pub llm_operations: Vec<String>,
     /// More LLM hosts (exact or parent domain).
     pub llm_hosts: Vec<String>,
-    /// Regular expression over action names and operationIds marking a safety step.
-    pub safety_action_pattern: String,
+    /// Regular expression over action names and operationIds marking a safety step,
+    /// compiled once when the options are read (an invalid one is a configuration error).
+    #[serde(deserialize_with = "compiled_pattern")]
+    pub safety_action_pattern: Regex,
     /// When false, a safety step does not clear the flow (RAI101 uses this: output
     /// relayed to users is unmoderated whatever the flow checks).
     #[doc(hidden)]
@@ -108,11 +112,22 @@ impl Default for Options {
             .map(String::from)
             .to_vec(),
             llm_hosts: Vec::new(),
-            safety_action_pattern:
-                r"(?i)content[\s_-]*safety|content[\s_-]*moderat|prompt[\s_-]*shield".to_string(),
+            safety_action_pattern: DEFAULT_SAFETY_PATTERN.clone(),
             consider_safety_steps: true,
         }
     }
+}
+
+static DEFAULT_SAFETY_PATTERN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)content[\s_-]*safety|content[\s_-]*moderat|prompt[\s_-]*shield")
+        .expect("valid regex")
+});
+
+fn compiled_pattern<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Regex, D::Error> {
+    let pattern = <String as serde::Deserialize>::deserialize(deserializer)?;
+    Regex::new(&pattern).map_err(|e| {
+        serde::de::Error::custom(format!("safety_action_pattern is not a valid regex: {e}"))
+    })
 }
 
 impl FlowLlmCallWithoutSafetyCheck {
@@ -238,7 +253,6 @@ struct LlmCall {
 /// The compiled options.
 struct Check<'o> {
     options: &'o Options,
-    safety: Option<Regex>,
 }
 
 impl Check<'_> {
@@ -349,10 +363,10 @@ impl Check<'_> {
             let lower = t.to_ascii_lowercase();
             SAFETY_MARKERS.iter().any(|m| lower.contains(m))
         });
-        marked
-            || self.safety.as_ref().is_some_and(|re| {
-                re.is_match(&action.name) || action.operation_id().is_some_and(|o| re.is_match(o))
-            })
+        marked || {
+            let re = &self.options.safety_action_pattern;
+            re.is_match(&action.name) || action.operation_id().is_some_and(|o| re.is_match(o))
+        }
     }
 }
 
@@ -364,7 +378,6 @@ impl Rule for FlowLlmCallWithoutSafetyCheck {
     fn check(&self, solution: &Solution<'_>, cx: &mut RuleContext<'_>) {
         let check = Check {
             options: &self.options,
-            safety: Regex::new(&self.options.safety_action_pattern).ok(),
         };
         for flow in &solution.flows {
             let calls: Vec<(usize, LlmCall)> = flow
@@ -423,6 +436,22 @@ impl Rule for FlowLlmCallWithoutSafetyCheck {
 #[cfg(test)]
 mod tests {
     use super::url_path;
+
+    #[test]
+    fn an_invalid_safety_pattern_is_a_configuration_error() {
+        use crate::rules::Configure;
+        let mut rule = super::FlowLlmCallWithoutSafetyCheck::default();
+        let table: toml::Table = toml::from_str("safety_action_pattern = '(unclosed'").unwrap();
+        let error = rule.configure(&table).unwrap_err();
+        assert!(error.contains("not a valid regex"), "{error}");
+        let table: toml::Table = toml::from_str("safety_action_pattern = '(?i)guard'").unwrap();
+        rule.configure(&table).unwrap();
+        assert!(
+            rule.options
+                .safety_action_pattern
+                .is_match("Run GUARD step")
+        );
+    }
 
     #[test]
     fn url_paths() {
