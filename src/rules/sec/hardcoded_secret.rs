@@ -1,3 +1,5 @@
+use std::collections::HashMap;
+
 use crate::finding::{ComponentRef, Confidence};
 use crate::model::{EnvVarType, Flow, Solution};
 use crate::parse::{JsonValue, YamlNode};
@@ -123,17 +125,42 @@ fn is_identifier_key(key: &str) -> bool {
     lower.ends_with("id") || lower.ends_with("ids") || lower == "etag" || lower == "cursor"
 }
 
+/// What a key says about its strings, worked out once per distinct key: the
+/// same few keys recur in every tree, and every string of every tree is scanned.
+#[derive(Default)]
+struct KeyContexts<'k> {
+    known: HashMap<(&'k str, bool), (Context, bool)>,
+}
+
+impl<'k> KeyContexts<'k> {
+    /// The string's context and whether its key names an identifier.
+    fn of(&mut self, s: &StringAt<'k>) -> (Context, bool) {
+        let Some(key) = s.key else {
+            return (Context::Plain, false);
+        };
+        let in_auth = s
+            .parent
+            .is_some_and(|p| p.eq_ignore_ascii_case("authentication"));
+        *self
+            .known
+            .entry((key, in_auth))
+            .or_insert_with(|| (key_context(s), is_identifier_key(key)))
+    }
+}
+
 /// Scans a string found by a tree walk, in the context its key gives it.
-fn report_string<'t>(
+fn report_string<'t, 'k>(
     solution: &Solution<'_>,
     cx: &mut RuleContext<'_>,
     syntax: Syntax,
-    s: &StringAt<'_>,
+    s: &StringAt<'k>,
+    keys: &mut KeyContexts<'k>,
     thresholds: &Thresholds,
     target: impl FnOnce() -> Target<'t>,
 ) {
-    let mut hits = secrets::scan_with(s.text, syntax, key_context(s), thresholds);
-    if s.key.is_some_and(is_identifier_key) {
+    let (context, identifier) = keys.of(s);
+    let mut hits = secrets::scan_with(s.text, syntax, context, thresholds);
+    if identifier {
         hits.retain(|h| !(h.kind == SecretKind::HighEntropy && h.confidence == Confidence::Low));
     }
     if !hits.is_empty() {
@@ -164,12 +191,19 @@ fn param_name(name: &str) -> &str {
 
 impl HardcodedSecret {
     fn flows(&self, solution: &Solution<'_>, cx: &mut RuleContext<'_>) {
+        let mut keys = KeyContexts::default();
         for flow in &solution.flows {
-            self.flow(solution, cx, flow);
+            self.flow(solution, cx, flow, &mut keys);
         }
     }
 
-    fn flow(&self, solution: &Solution<'_>, cx: &mut RuleContext<'_>, flow: &Flow<'_>) {
+    fn flow<'s>(
+        &self,
+        solution: &'s Solution<'_>,
+        cx: &mut RuleContext<'_>,
+        flow: &'s Flow<'_>,
+        keys: &mut KeyContexts<'s>,
+    ) {
         let component = ComponentRef::new("flow", flow.identity());
         for node in flow.triggers.iter().chain(&flow.actions) {
             let Some(inputs) = node.inputs() else {
@@ -178,18 +212,20 @@ impl HardcodedSecret {
             let base = format!("{}/inputs", node.path);
             let strings = walk::json_strings(inputs, &base, &["host", "schema", "metadata"]);
             for s in &strings.items {
-                report_string(solution, cx, Syntax::Flow, s, &self.options, || Target {
-                    component: component.clone(),
-                    file: flow.file,
-                    token: s.span,
-                    decoded: s.text,
-                    path: strings.path(s),
-                    location: format!(
-                        "flow '{}' action '{}' {}",
-                        flow.name,
-                        node.name,
-                        short_key(s)
-                    ),
+                report_string(solution, cx, Syntax::Flow, s, keys, &self.options, || {
+                    Target {
+                        component: component.clone(),
+                        file: flow.file,
+                        token: s.span,
+                        decoded: s.text,
+                        path: strings.path(s),
+                        location: format!(
+                            "flow '{}' action '{}' {}",
+                            flow.name,
+                            node.name,
+                            short_key(s)
+                        ),
+                    }
                 });
             }
         }
@@ -234,30 +270,39 @@ impl HardcodedSecret {
 
     // One call per YAML source kind; the arguments are that source's coordinates.
     #[allow(clippy::too_many_arguments)]
-    fn yaml_tree(
+    fn yaml_tree<'k>(
         &self,
         solution: &Solution<'_>,
         cx: &mut RuleContext<'_>,
         component: &ComponentRef,
         file: usize,
-        root: &YamlNode,
-        base: &str,
+        root: &'k YamlNode,
         label: &str,
+        keys: &mut KeyContexts<'k>,
     ) {
-        let strings = walk::yaml_strings(root, base, &["kind", "id"]);
+        let strings = walk::yaml_strings(root, "", &["kind", "id"]);
         for s in &strings.items {
-            report_string(solution, cx, Syntax::PowerFx, s, &self.options, || Target {
-                component: component.clone(),
-                file,
-                token: s.span,
-                decoded: s.text,
-                path: strings.path(s),
-                location: format!("'{label}' {}", short_key(s)),
-            });
+            report_string(
+                solution,
+                cx,
+                Syntax::PowerFx,
+                s,
+                keys,
+                &self.options,
+                || Target {
+                    component: component.clone(),
+                    file,
+                    token: s.span,
+                    decoded: s.text,
+                    path: strings.path(s),
+                    location: format!("'{label}' {}", short_key(s)),
+                },
+            );
         }
     }
 
     fn components(&self, solution: &Solution<'_>, cx: &mut RuleContext<'_>) {
+        let mut keys = KeyContexts::default();
         for component in &solution.components {
             let (Some(data), Some(file)) = (component.data, component.data_file) else {
                 continue;
@@ -268,8 +313,8 @@ impl HardcodedSecret {
                 &ComponentRef::new("botcomponent", component.identity.clone()),
                 file,
                 data,
-                "",
                 component.label(),
+                &mut keys,
             );
         }
     }
