@@ -20,6 +20,17 @@ impl<'r> RuleContext<'r> {
         }
     }
 
+    /// A context for the same rule and solution that reports into `findings`: a
+    /// rule that splits its work across threads gives each part its own, then
+    /// [`RuleContext::extend`]s this one with their findings in a fixed order.
+    pub fn fork<'n>(&self, findings: &'n mut Vec<Finding>) -> RuleContext<'n> {
+        RuleContext::new(self.meta, self.solution, findings)
+    }
+
+    pub fn extend(&mut self, findings: Vec<Finding>) {
+        self.findings.extend(findings);
+    }
+
     /// Reports a finding at `primary` with the rule's defaults; the returned
     /// finding can be adjusted (related spans, severity, discriminator…).
     pub fn report(

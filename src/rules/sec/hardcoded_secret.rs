@@ -669,8 +669,15 @@ impl Rule for HardcodedSecret {
     }
 
     fn check(&self, solution: &Solution<'_>, cx: &mut RuleContext<'_>) {
-        self.flows(solution, cx);
-        self.components(solution, cx);
+        // Flows and agent components hold nearly every string of a solution: they
+        // are scanned side by side (the findings keep this order).
+        let (mut in_flows, mut in_components) = (Vec::new(), Vec::new());
+        rayon::join(
+            || self.flows(solution, &mut cx.fork(&mut in_flows)),
+            || self.components(solution, &mut cx.fork(&mut in_components)),
+        );
+        cx.extend(in_flows);
+        cx.extend(in_components);
         self.agents(solution, cx);
         self.env_vars(solution, cx);
         self.connectors(solution, cx);
