@@ -9,7 +9,7 @@
 //! fingerprint discriminator); callers never print the secret itself.
 
 use std::ops::Range;
-use std::sync::LazyLock;
+use std::sync::{LazyLock, OnceLock};
 
 use regex::{Regex, RegexSet};
 use sha2::{Digest, Sha256};
@@ -209,19 +209,29 @@ pub fn entropy(text: &str) -> f64 {
         .sum()
 }
 
-/// A known shape: the regex, the capture group holding the secret (0 = whole
-/// match), and whether it needs credential context.
+/// A known shape: the pattern, the capture group holding the secret (0 = whole
+/// match), and whether it needs credential context. Its regex is compiled the
+/// first time [`SHAPE_SET`] says it may match: most runs need few of them.
 struct Shape {
     kind: SecretKind,
-    regex: Regex,
+    pattern: &'static str,
+    regex: OnceLock<Regex>,
     group: usize,
     credential_only: bool,
 }
 
-fn shape(kind: SecretKind, pattern: &str, group: usize, credential_only: bool) -> Shape {
+impl Shape {
+    fn regex(&self) -> &Regex {
+        self.regex
+            .get_or_init(|| Regex::new(self.pattern).expect("valid regex"))
+    }
+}
+
+fn shape(kind: SecretKind, pattern: &'static str, group: usize, credential_only: bool) -> Shape {
     Shape {
         kind,
-        regex: Regex::new(pattern).expect("valid regex"),
+        pattern,
+        regex: OnceLock::new(),
         group,
         credential_only,
     }
@@ -236,9 +246,12 @@ static SHAPE_SET: LazyLock<RegexSet> = LazyLock::new(|| {
     let counted = Regex::new(r"\{(\d+)(?:,\d*)?\}").expect("valid regex");
     RegexSet::new(SHAPES.iter().map(|shape| {
         counted
-            .replace_all(shape.regex.as_str(), |caps: &regex::Captures<'_>| {
-                if &caps[1] == "0" { "*" } else { "+" }
-            })
+            .replace_all(
+                shape.pattern,
+                |caps: &regex::Captures<'_>| {
+                    if &caps[1] == "0" { "*" } else { "+" }
+                },
+            )
             .into_owned()
     }))
     .expect("valid regexes")
@@ -424,7 +437,7 @@ pub fn scan_literal_with(text: &str, context: Context, thresholds: &Thresholds) 
         if shape.credential_only && !credential {
             continue;
         }
-        for caps in shape.regex.captures_iter(text) {
+        for caps in shape.regex().captures_iter(text) {
             let Some(m) = caps.get(shape.group) else {
                 continue;
             };
