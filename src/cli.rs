@@ -707,6 +707,7 @@ fn run_check(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> std:
         rules: &ran,
         secrets: &outcome.secrets,
     };
+    report.index_lines();
 
     if let Some(path) = &args.config.write_baseline {
         let baseline = suppress::baseline_of(&outcome.findings, &path_of);

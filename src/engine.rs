@@ -202,6 +202,7 @@ fn problem_finding(solution: &Solution<'_>, index: usize, problem: &Problem) -> 
         sensitive: false,
         redacted: None,
         suppression: None,
+        fingerprint_cache: std::sync::OnceLock::new(),
     }
 }
 
@@ -218,8 +219,10 @@ fn sort_and_dedup(solutions: &[Solution<'_>], findings: Vec<Finding>) -> Vec<Fin
         }
     };
     let mut keyed: Vec<(SortKey, Finding)> = findings
-        .into_iter()
+        .into_par_iter()
         .map(|f| {
+            // Computed here, on all threads, and kept for the renderers.
+            f.fingerprint();
             let key = (
                 solutions[f.primary.solution].ws.source.clone(),
                 path_of(&f.primary),
@@ -231,7 +234,7 @@ fn sort_and_dedup(solutions: &[Solution<'_>], findings: Vec<Finding>) -> Vec<Fin
             (key, f)
         })
         .collect();
-    keyed.sort_by(|a, b| a.0.cmp(&b.0));
+    keyed.par_sort_by(|a, b| a.0.cmp(&b.0));
     let mut seen: BTreeMap<(usize, String), usize> = BTreeMap::new();
     let mut out: Vec<Finding> = Vec::with_capacity(keyed.len());
     for (_, finding) in keyed {

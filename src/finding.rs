@@ -1,5 +1,7 @@
 //! The one finding model every rule produces and every renderer reads.
 
+use std::sync::OnceLock;
+
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -165,6 +167,9 @@ pub struct Finding {
     /// Set when configuration or a baseline accepts the finding: it is still
     /// listed (marked) and counted, but does not fail the run.
     pub suppression: Option<Suppression>,
+    /// [`Finding::fingerprint`], computed once (the engine de-duplicates by it,
+    /// renderers print it). The builders that change its inputs clear it.
+    pub(crate) fingerprint_cache: OnceLock<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -189,6 +194,12 @@ impl Finding {
     /// `pplint/v1:` + 32 hex of SHA-256(rule␟kind␟identity␟logical path␟discriminator).
     /// No line, column, offset, file path or version: re-exports keep it.
     pub fn fingerprint(&self) -> String {
+        self.fingerprint_cache
+            .get_or_init(|| self.compute_fingerprint())
+            .clone()
+    }
+
+    fn compute_fingerprint(&self) -> String {
         let path = self
             .canonical_path
             .as_deref()
@@ -238,6 +249,7 @@ impl Finding {
 
     pub fn discriminator(&mut self, discriminator: impl Into<String>) -> &mut Self {
         self.discriminator = discriminator.into();
+        self.fingerprint_cache = OnceLock::new();
         self
     }
 
@@ -250,6 +262,7 @@ impl Finding {
 
     pub fn canonical_path(&mut self, path: impl Into<String>) -> &mut Self {
         self.canonical_path = Some(path.into());
+        self.fingerprint_cache = OnceLock::new();
         self
     }
 }

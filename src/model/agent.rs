@@ -1,6 +1,10 @@
 //! Copilot Studio agents (`bots/`, `settings.mcs.yml`) and their components
 //! (`botcomponents/`, workspace `*.mcs.yml` files).
 
+use std::collections::HashMap;
+
+use rayon::prelude::*;
+
 use crate::parse::{XmlDoc, YamlNode};
 use crate::source::{FileId, Layout, Problem};
 
@@ -230,12 +234,14 @@ pub(super) fn read<'a>(
             agents.push(agent);
         }
     }
-    let mut components = Vec::new();
-    for file in ws.find(|s| s.len() == 3 && s[0] == "botcomponents" && s[2] == "botcomponent.xml") {
-        if let Some(component) = component_xml(ws, file, associations) {
-            components.push(component);
-        }
-    }
+    let parents = parent_bots(associations);
+    let files: Vec<FileId> = ws
+        .find(|s| s.len() == 3 && s[0] == "botcomponents" && s[2] == "botcomponent.xml")
+        .collect();
+    let mut components: Vec<Component<'a>> = files
+        .par_iter()
+        .filter_map(|&file| component_xml(ws, file, &parents))
+        .collect();
     agents.sort_by(|a, b| a.schema_name.cmp(&b.schema_name));
     components.sort_by(|a, b| a.identity.cmp(&b.identity));
     (agents, components)
@@ -299,10 +305,30 @@ fn bot_xml<'a>(ws: &'a Workspace, file: FileId, problems: &mut Vec<Problem>) -> 
     })
 }
 
+/// The `bot_botcomponent` association rows: component schema name → its agent's
+/// (the first row for a component wins).
+fn parent_bots(associations: &[Association]) -> HashMap<&str, &str> {
+    let mut parents = HashMap::new();
+    for row in associations
+        .iter()
+        .filter(|a| a.set.eq_ignore_ascii_case("bot_botcomponent"))
+    {
+        if let Some(component) = row.attr("botcomponentid.schemaname") {
+            parents
+                .entry(component)
+                .or_insert_with(|| row.attr("botid.schemaname"));
+        }
+    }
+    parents
+        .into_iter()
+        .filter_map(|(component, bot)| Some((component, bot?)))
+        .collect()
+}
+
 fn component_xml<'a>(
     ws: &'a Workspace,
     file: FileId,
-    associations: &[Association],
+    parents: &HashMap<&str, &str>,
 ) -> Option<Component<'a>> {
     let doc: &XmlDoc = ws.xml(file)?;
     let root = doc.root()?;
@@ -319,14 +345,7 @@ fn component_xml<'a>(
     let parent_bot = doc
         .path(root, &["parentbotid", "schemaname"])
         .map(|id| doc.el(id).text.clone())
-        .or_else(|| {
-            associations
-                .iter()
-                .filter(|a| a.set.eq_ignore_ascii_case("bot_botcomponent"))
-                .find(|a| a.attr("botcomponentid.schemaname") == Some(schema_name.as_str()))
-                .and_then(|a| a.attr("botid.schemaname"))
-                .map(str::to_string)
-        });
+        .or_else(|| parents.get(schema_name.as_str()).map(|bot| bot.to_string()));
     let filedata = doc.child(root, "filedata").map(|id| {
         let el = doc.el(id);
         FileData {

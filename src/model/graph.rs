@@ -5,6 +5,8 @@
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
+use rayon::prelude::*;
+
 use crate::parse::{YamlKind, YamlNode};
 
 use super::customizations::normalize_guid;
@@ -273,12 +275,17 @@ pub(super) fn build(s: &Solution<'_>) -> Graph {
         }
     }
 
-    for (c, component) in s.components.iter().enumerate() {
-        let (Some(data), Some(file)) = (component.data, component.data_file) else {
+    let written: Vec<Vec<YamlRef>> = s
+        .components
+        .par_iter()
+        .map(|component| component.data.map(yaml_references).unwrap_or_default())
+        .collect();
+    for (c, (component, refs)) in s.components.iter().zip(written).enumerate() {
+        let Some(file) = component.data_file else {
             continue;
         };
         let from = NodeRef::Component(c);
-        for (kind, reference, span, path) in yaml_references(data) {
+        for (kind, reference, span, path) in refs {
             add(
                 &mut graph,
                 from,

@@ -10,6 +10,8 @@ pub mod junit;
 pub mod map;
 pub mod sarif;
 
+use rayon::prelude::*;
+
 use crate::finding::{FileRef, Finding, Location, Severity};
 use crate::rules::RuleMeta;
 use crate::source::{LineCol, SourceFile};
@@ -44,6 +46,22 @@ pub enum Artifact {
 }
 
 impl<'a> Report<'a> {
+    /// Builds, in parallel, the line index of every file a finding points into,
+    /// so renderers (which run on one thread) find them ready.
+    pub fn index_lines(&self) {
+        let mut files: Vec<&SourceFile> = self
+            .findings
+            .iter()
+            .flat_map(|f| std::iter::once(&f.primary).chain(f.related.iter().map(|r| &r.location)))
+            .filter_map(|loc| self.file_of(loc))
+            .collect();
+        files.sort_by_key(|f| std::ptr::from_ref(*f));
+        files.dedup_by_key(|f| std::ptr::from_ref(*f));
+        files.par_iter().for_each(|file| {
+            file.line_col(0);
+        });
+    }
+
     pub fn source_of(&self, loc: &Location) -> &'a str {
         self.solutions[loc.solution].source
     }

@@ -54,6 +54,7 @@ impl<'r> RuleContext<'r> {
             sensitive: false,
             redacted: None,
             suppression: None,
+            fingerprint_cache: std::sync::OnceLock::new(),
         });
         let last = self.findings.len() - 1;
         &mut self.findings[last]
