@@ -107,8 +107,9 @@ fn print_rows(rows: &[Row]) {
     }
 }
 
-/// Peak resident memory (KiB) of the release binary on `path`, via GNU time.
-fn peak_rss_kib(path: &Path) -> Option<u64> {
+/// Peak resident memory (KiB) of the release binary on `path` with `threads`
+/// rayon threads, via GNU time.
+fn peak_rss_kib(path: &Path, threads: usize) -> Option<u64> {
     let binary = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/release/pplint");
     if !binary.exists() || !Path::new("/usr/bin/time").exists() {
         return None;
@@ -125,6 +126,7 @@ fn peak_rss_kib(path: &Path) -> Option<u64> {
             "--no-config",
         ])
         .arg(path)
+        .env("RAYON_NUM_THREADS", threads.to_string())
         .stdout(std::process::Stdio::null())
         .output()
         .ok()?;
@@ -237,15 +239,16 @@ fn main() {
     println!();
     for (row, (_, path)) in scaling.iter().zip(&generated) {
         let bytes = uncompressed_bytes(path);
-        let rss = peak_rss_kib(path);
+        let rss = peak_rss_kib(path, 1).zip(peak_rss_kib(path, 2));
         println!(
             "- {}: {} bytes read, full run {:.1}× the S run (1 thread){}",
             row.name,
             bytes,
             row.full1.as_secs_f64() / base,
-            rss.map_or(String::new(), |kib| format!(
-                ", peak RSS {:.1} MiB (budget 2 × {:.1} MiB + 64 MiB = {:.1} MiB)",
-                kib as f64 / 1024.0,
+            rss.map_or(String::new(), |(one, two)| format!(
+                ", peak RSS {:.1} MiB (1 thread) / {:.1} MiB (2 threads) (budget 2 × {:.1} MiB + 64 MiB = {:.1} MiB)",
+                one as f64 / 1024.0,
+                two as f64 / 1024.0,
                 bytes as f64 / 1048576.0,
                 2.0 * bytes as f64 / 1048576.0 + 64.0
             ))
