@@ -213,19 +213,17 @@ impl HardcodedSecret {
             let strings = walk::json_strings(inputs, &base, &["host", "schema", "metadata"]);
             for s in &strings.items {
                 report_string(solution, cx, Syntax::Flow, s, keys, &self.options, || {
-                    Target {
-                        component: component.clone(),
-                        file: flow.file,
-                        token: s.span,
-                        decoded: s.text,
-                        path: strings.path(s),
-                        location: format!(
+                    strings.target(
+                        s,
+                        &component,
+                        flow.file,
+                        format!(
                             "flow '{}' action '{}' {}",
                             flow.name,
                             node.name,
                             short_key(s)
                         ),
-                    }
+                    )
                 });
             }
         }
@@ -252,16 +250,16 @@ impl HardcodedSecret {
                     Syntax::Literal,
                     context,
                     &self.options,
-                    || Target {
-                        component: component.clone(),
-                        file: flow.file,
-                        token: s.span,
-                        decoded: s.text,
-                        path: strings.path(s),
-                        location: format!(
-                            "flow '{}' parameter '{}' default value",
-                            flow.name, param.name
-                        ),
+                    || {
+                        strings.target(
+                            s,
+                            &component,
+                            flow.file,
+                            format!(
+                                "flow '{}' parameter '{}' default value",
+                                flow.name, param.name
+                            ),
+                        )
                     },
                 );
             }
@@ -289,14 +287,7 @@ impl HardcodedSecret {
                 s,
                 keys,
                 &self.options,
-                || Target {
-                    component: component.clone(),
-                    file,
-                    token: s.span,
-                    decoded: s.text,
-                    path: strings.path(s),
-                    location: format!("'{label}' {}", short_key(s)),
-                },
+                || strings.target(s, component, file, format!("'{label}' {}", short_key(s))),
             );
         }
     }
@@ -335,14 +326,7 @@ impl HardcodedSecret {
                             Syntax::Literal,
                             key_context(s),
                             &self.options,
-                            || Target {
-                                component: component.clone(),
-                                file: agent.file,
-                                token: s.span,
-                                decoded: s.text,
-                                path: strings.path(s),
-                                location: label.clone(),
-                            },
+                            || strings.target(s, &component, agent.file, label.clone()),
                         );
                     }
                 }
@@ -485,17 +469,17 @@ impl HardcodedSecret {
                         Syntax::Flow,
                         context,
                         &self.options,
-                        || Target {
-                            component: component.clone(),
-                            file: policy.node.file,
-                            token: s.span,
-                            decoded: s.text,
-                            path: strings.path(s),
-                            location: format!(
-                                "connector '{}' policy '{}'{what}",
-                                connector.label(),
-                                policy.label()
-                            ),
+                        || {
+                            strings.target(
+                                s,
+                                &component,
+                                policy.node.file,
+                                format!(
+                                    "connector '{}' policy '{}'{what}",
+                                    connector.label(),
+                                    policy.label()
+                                ),
+                            )
                         },
                     );
                 }

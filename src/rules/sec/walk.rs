@@ -30,9 +30,27 @@ pub struct Strings<'a> {
     trail: Trail<'a>,
 }
 
-impl Strings<'_> {
+impl<'a> Strings<'a> {
     pub fn path(&self, s: &StringAt<'_>) -> String {
         self.trail.pointer(s.at)
+    }
+
+    /// Where string `s` of this walk is, in `file` of `component`.
+    pub fn target(
+        &self,
+        s: &StringAt<'a>,
+        component: &ComponentRef,
+        file: FileId,
+        location: String,
+    ) -> Target<'a> {
+        Target {
+            component: component.clone(),
+            file,
+            token: s.span,
+            decoded: s.text,
+            path: self.path(s),
+            location,
+        }
     }
 }
 
