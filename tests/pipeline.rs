@@ -476,4 +476,20 @@ fn rule_options_come_from_the_config_and_are_checked() {
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("takes no options"), "{}", run.stderr);
     let _ = std::fs::remove_dir_all(&dir);
+
+    let (dir, path) = demo_with_config(
+        "badpattern",
+        "[rules.options.FLW002]\nsafety_action_pattern = \"(unclosed\"\n",
+    );
+    let run = pplint(&["check", &path]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("[rules.options.FLW002]")
+            && run
+                .stderr
+                .contains("safety_action_pattern is not a valid regex"),
+        "{}",
+        run.stderr
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }

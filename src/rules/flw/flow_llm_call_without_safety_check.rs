@@ -67,6 +67,7 @@ declare_rule! {
     /// - `safety_action_pattern` (default
     ///   `(?i)content[\s_-]*safety|content[\s_-]*moderat|prompt[\s_-]*shield`): a regular
     ///   expression; an action whose name or operationId matches counts as a safety step.
+    ///   An expression that does not compile stops the run with a configuration error.
     pub FlowLlmCallWithoutSafetyCheck {
         id: "FLW002",
         name: "flow-llm-call-without-safety-check",
