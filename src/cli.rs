@@ -345,6 +345,17 @@ impl<T> Drop for HeldToExit<T> {
     }
 }
 
+/// What the renderers read of each loaded workspace.
+pub(crate) fn solution_sources(workspaces: &[Workspace]) -> Vec<SolutionSource<'_>> {
+    workspaces
+        .iter()
+        .map(|ws| SolutionSource {
+            source: &ws.source,
+            files: &ws.files,
+        })
+        .collect()
+}
+
 /// Runs pplint with `args` (the first is the program name); returns the exit code.
 pub fn run(
     args: impl IntoIterator<Item = impl Into<OsString> + Clone>,
@@ -685,13 +696,7 @@ fn run_check(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> std:
         }
     }
 
-    let sources: Vec<SolutionSource<'_>> = workspaces
-        .iter()
-        .map(|ws| SolutionSource {
-            source: &ws.source,
-            files: &ws.files,
-        })
-        .collect();
+    let sources = solution_sources(&workspaces);
     // Only the HTML report draws the component graph.
     let maps: Vec<crate::output::map::ComponentMap> = if args.format == Some(CheckFormat::Html) {
         solutions

@@ -4,7 +4,7 @@
 
 use crate::engine::{self, Selection};
 use crate::model::{Solution, Workspace};
-use crate::output::{self, Report, SolutionSource};
+use crate::output::{self, Report};
 use crate::source::load::{self, LoadedSolution};
 use crate::source::{Layout, Limits, SourceFile};
 
@@ -25,13 +25,7 @@ fn lint_and_render(workspaces: &[Workspace]) {
         ..Selection::default()
     };
     let outcome = engine::lint(&solutions, &crate::rules::registry(), &selection);
-    let sources: Vec<SolutionSource<'_>> = workspaces
-        .iter()
-        .map(|ws| SolutionSource {
-            source: &ws.source,
-            files: &ws.files,
-        })
-        .collect();
+    let sources = crate::cli::solution_sources(workspaces);
     let metas = crate::rules::all_meta();
     let maps: Vec<_> = solutions
         .iter()
@@ -106,20 +100,24 @@ pub const MODEL_PATHS: [&str; 12] = [
 /// The model builders and every rule over a solution whose files are the
 /// NUL-separated chunks of `data` (see [`MODEL_PATHS`]).
 pub fn model_files(data: &[u8]) {
+    lint_and_render(&[chunked(data, &MODEL_PATHS, "fuzz", Layout::Folder)]);
+}
+
+/// A solution whose files at `paths` hold the NUL-separated chunks of `data`.
+fn chunked(data: &[u8], paths: &[&str], source: &str, layout: Layout) -> Workspace {
     let files = data
         .split(|&b| b == 0)
-        .zip(MODEL_PATHS)
-        .map(|(bytes, path)| SourceFile::new(path, bytes.to_vec()))
+        .zip(paths)
+        .map(|(bytes, path)| SourceFile::new(*path, bytes.to_vec()))
         .collect();
-    let loaded = LoadedSolution {
-        source: "fuzz".to_string(),
-        layout: Layout::Folder,
+    Workspace::parse(LoadedSolution {
+        source: source.to_string(),
+        layout,
         files,
         listed: Vec::new(),
         problems: Vec::new(),
         notes: Vec::new(),
-    };
-    lint_and_render(&[Workspace::parse(loaded)]);
+    })
 }
 
 /// The same for a Copilot Studio workspace: chunks become
@@ -134,18 +132,10 @@ pub fn workspace_files(data: &[u8]) {
         "knowledge/K.mcs.yml",
         "connectionreferences.mcs.yml",
     ];
-    let files = data
-        .split(|&b| b == 0)
-        .zip(PATHS)
-        .map(|(bytes, path)| SourceFile::new(path, bytes.to_vec()))
-        .collect();
-    let loaded = LoadedSolution {
-        source: "fuzz-workspace".to_string(),
-        layout: Layout::McsWorkspace,
-        files,
-        listed: Vec::new(),
-        problems: Vec::new(),
-        notes: Vec::new(),
-    };
-    lint_and_render(&[Workspace::parse(loaded)]);
+    lint_and_render(&[chunked(
+        data,
+        &PATHS,
+        "fuzz-workspace",
+        Layout::McsWorkspace,
+    )]);
 }

@@ -4,7 +4,7 @@ use crate::model::node::join_pointer;
 use crate::parse::YamlNode;
 use crate::rules::{Rule, RuleContext, RuleMeta, declare_rule};
 
-use super::support::{agent_label, is_empty_value, walk_maps};
+use super::support::{agent_label, find_maps, is_empty_value};
 
 declare_rule! {
     /// ## What it does
@@ -90,7 +90,11 @@ impl Rule for KnowledgeCustomSource {
                     places.push((kind, format!("{path}/kind"), name.to_string()));
                 }
             }
-            for (map, path) in walk_maps(data) {
+            let custom_retrieval = |map: &YamlNode| {
+                map.get("customDataSource").is_some()
+                    || map.entry("azureOpenAIOnYourDataSource").is_some()
+            };
+            for (map, path) in find_maps(data, custom_retrieval) {
                 if let Some(custom) = map.get("customDataSource")
                     && let Some(results) = custom.entry("searchResults")
                     && !is_empty_value(&results.value)

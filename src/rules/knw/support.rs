@@ -1,6 +1,6 @@
 //! Pieces shared by the KNW rules: agent names, site URLs, YAML walks.
 
-use crate::model::node::join_pointer;
+use crate::model::node::{Segment, Trail};
 use crate::model::{Component, Solution};
 use crate::parse::{YamlKind, YamlNode};
 
@@ -100,27 +100,28 @@ pub fn host_in(host: &str, domains: &[String]) -> bool {
     })
 }
 
-/// Every mapping at any depth with its logical path (RULES.md §14), the root included.
-pub fn walk_maps(root: &YamlNode) -> Vec<(&YamlNode, String)> {
+/// Every mapping at any depth (the root included) that `keep` accepts, with its
+/// logical path (RULES.md §14), in document order. Paths are formatted only for
+/// the mappings kept.
+pub fn find_maps(root: &YamlNode, keep: impl Fn(&YamlNode) -> bool) -> Vec<(&YamlNode, String)> {
     let mut found = Vec::new();
-    let mut stack: Vec<(&YamlNode, String)> = vec![(root, String::new())];
-    while let Some((node, path)) = stack.pop() {
+    let mut trail = Trail::new("");
+    let mut stack: Vec<(&YamlNode, usize)> = vec![(root, Trail::ROOT)];
+    while let Some((node, at)) = stack.pop() {
         match &node.kind {
             YamlKind::Map(entries) => {
-                found.push((node, path.clone()));
+                if keep(node) {
+                    found.push((node, trail.pointer(at)));
+                }
                 for entry in entries.iter().rev() {
                     if let Some(key) = entry.key.as_str() {
-                        stack.push((&entry.value, join_pointer(&path, key)));
+                        stack.push((&entry.value, trail.push(at, Segment::Key(key))));
                     }
                 }
             }
             YamlKind::Seq(items) => {
                 for (i, item) in items.iter().enumerate().rev() {
-                    let segment = match item.id() {
-                        Some(id) => format!("[id={id}]"),
-                        None => i.to_string(),
-                    };
-                    stack.push((item, format!("{path}/{segment}")));
+                    stack.push((item, trail.push(at, Segment::item(item, i))));
                 }
             }
             _ => {}

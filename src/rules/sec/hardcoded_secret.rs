@@ -99,13 +99,19 @@ pub type Options = Thresholds;
 
 /// The context a string gets from the key it is the value of.
 fn key_context(s: &StringAt<'_>) -> Context {
-    let Some(key) = s.key else {
-        return Context::Plain;
-    };
+    s.key
+        .map_or(Context::Plain, |key| context_of(key, in_authentication(s)))
+}
+
+/// Whether the string's object is an `authentication` block.
+fn in_authentication(s: &StringAt<'_>) -> bool {
+    s.parent
+        .is_some_and(|p| p.eq_ignore_ascii_case("authentication"))
+}
+
+/// The context of a value under `key` (inside an `authentication` block or not).
+fn context_of(key: &str, in_auth: bool) -> Context {
     let lower = key.to_ascii_lowercase();
-    let in_auth = s
-        .parent
-        .is_some_and(|p| p.eq_ignore_ascii_case("authentication"));
     if (in_auth && matches!(lower.as_str(), "secret" | "password" | "pfx"))
         || lower == "clientsecret"
         || lower == "client_secret"
@@ -138,13 +144,11 @@ impl<'k> KeyContexts<'k> {
         let Some(key) = s.key else {
             return (Context::Plain, false);
         };
-        let in_auth = s
-            .parent
-            .is_some_and(|p| p.eq_ignore_ascii_case("authentication"));
+        let in_auth = in_authentication(s);
         *self
             .known
             .entry((key, in_auth))
-            .or_insert_with(|| (key_context(s), is_identifier_key(key)))
+            .or_insert_with(|| (context_of(key, in_auth), is_identifier_key(key)))
     }
 }
 
