@@ -74,9 +74,23 @@ pub fn parse_json(data: &[u8]) {
     }
 }
 
+/// Also panics when the two YAML readers build different trees.
 pub fn parse_yaml(data: &[u8]) {
     if let Ok(text) = std::str::from_utf8(data) {
         let _ = crate::parse::yaml::parse(text, 0);
+        yaml_readers_agree(data);
+    }
+}
+
+/// Panics when the block YAML reader accepts a text and builds a tree other
+/// than the event parser's; returns whether it accepted the text.
+pub fn yaml_readers_agree(data: &[u8]) -> bool {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return false;
+    };
+    match crate::parse::yaml::compare_readers(text) {
+        Ok(accepted) => accepted,
+        Err(difference) => panic!("{difference}"),
     }
 }
 

@@ -1,0 +1,284 @@
+//! The block YAML reader must build exactly the event parser's tree (spans,
+//! values, styles) whenever it accepts a text, and must accept the YAML that
+//! Copilot Studio writes, or the fast path is not taken.
+//!
+//! Texts: every YAML file and bot component `data` in the corpus and the
+//! fixtures (inside zips too), hand-written edge cases, and mutated copies of
+//! all of them.
+
+mod common;
+
+use std::io::Read;
+use std::path::Path;
+
+use pplint::fuzzing::yaml_readers_agree;
+
+fn is_yaml_path(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    lower.ends_with(".yml")
+        || lower.ends_with(".yaml")
+        || (lower.contains("botcomponents/") && lower.ends_with("/data"))
+}
+
+/// `(name, text)` of every YAML-like file under `root`, zips included.
+fn yaml_texts(root: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    for entry in walkdir::WalkDir::new(root).sort_by_file_name() {
+        let entry = entry.expect("walk");
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let path = entry.path();
+        let name = path.to_string_lossy().replace('\\', "/");
+        if name.to_ascii_lowercase().ends_with(".zip") {
+            let bytes = std::fs::read(path).expect("read zip");
+            let Ok(mut archive) = zip::ZipArchive::new(std::io::Cursor::new(bytes)) else {
+                continue;
+            };
+            for i in 0..archive.len() {
+                let mut file = archive.by_index(i).expect("entry");
+                let Ok(inner) = file.name().map(|n| n.to_string()) else {
+                    continue;
+                };
+                if is_yaml_path(&inner) {
+                    let mut data = Vec::new();
+                    if file.read_to_end(&mut data).is_ok() {
+                        out.push((format!("{name}!{inner}"), data));
+                    }
+                }
+            }
+        } else if is_yaml_path(&name) {
+            out.push((name, std::fs::read(path).expect("read")));
+        }
+    }
+    out
+}
+
+fn without_bom(bytes: &[u8]) -> &[u8] {
+    bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)
+}
+
+/// The texts the differential tests start from.
+fn seeds() -> Vec<(String, Vec<u8>)> {
+    let mut texts = yaml_texts(&common::fixtures());
+    if let Some(corpus) = common::corpus() {
+        texts.extend(yaml_texts(&corpus));
+    }
+    texts
+}
+
+#[test]
+fn block_reader_agrees_on_corpus_and_fixtures_and_reads_nearly_all_of_them() {
+    let texts = seeds();
+    assert!(texts.len() > 50, "found only {} YAML texts", texts.len());
+    let mut declined = Vec::new();
+    let (mut accepted_bytes, mut total_bytes) = (0usize, 0usize);
+    for (name, bytes) in &texts {
+        let text = without_bom(bytes);
+        // Files the event parser rejects are not YAML Copilot Studio wrote.
+        let Ok(as_str) = std::str::from_utf8(text) else {
+            continue;
+        };
+        if pplint::parse::yaml::parse(as_str, 0).is_err() {
+            continue;
+        }
+        total_bytes += text.len();
+        if yaml_readers_agree(text) {
+            accepted_bytes += text.len();
+        } else {
+            declined.push(name.as_str());
+        }
+    }
+    let share = accepted_bytes as f64 / total_bytes.max(1) as f64;
+    eprintln!(
+        "block reader: {:.1}% of {} bytes; declined {} files: {:?}",
+        share * 100.0,
+        total_bytes,
+        declined.len(),
+        &declined[..declined.len().min(20)]
+    );
+    assert!(
+        share >= 0.95,
+        "the block reader declined {:.1}% of the YAML bytes: {declined:?}",
+        (1.0 - share) * 100.0
+    );
+}
+
+/// Small texts covering each construct the block reader handles and the
+/// places where the event parser's spans are surprising.
+const EDGE_CASES: &[&str] = &[
+    "a: b\nc:\n  d: e\n  f:\n    - g\n    - h: i\n      j: k\n",
+    "a:\nb: c\nd:   # comment\ne:\n",
+    "- \n-    \n-   # c\n-\n  a: 1\n- x\n",
+    "a: |-\n  x\n  y\n\nb: 1\nc: |\n  x\n\n\nd: |+\n  x\n\n\nf: |- # c\n  q\n",
+    "a: \"x\\\"y\"\nb: 'it''s'\nc: \"x\" # c\nd: b#c\ne: b # c\nf: http://x\n\"g\": 1\n'h' : 2\ni  : 3\n",
+    "a: []\nb: {}\nc: []   # c\n",
+    "a:\n- b\n- c\nd: e\n",
+    "a:\n- k: v\nb:\n- - x\nc:\n- \"q\"\nd:\n- |\n  x\ne:\n-\n  k: v\nf:\n-\n- c\ng:\n- []\nh: x\n",
+    "- a: 1\n  b: 2\n-   c: 3\n- - x\n  - y\n",
+    "a:\n  b: 1\n\n# comment\nc: |-\n    indented\n      more\n  \n    back\n",
+    "a: \"x\"  \r\nb: \"y\" # c\r\nc:\r\nd:\r\n  - \r\n  -\r\n  - z\r\ne: []  \r\n",
+    "a: |-\n  x\n  \n     \n",
+    "a: |\n  x\n \nb: |+\n  y\n \n   \nc: 1\n",
+    "a: \"\\u00e9\\t\\x41\\/\\\\ \\N\"\nb: \"emoji \\U0001F600\"\nc: x:y\nd: -1\ne: ?x\nf: :x\ng: a,b]c\n",
+    "@odata.type: x\nvalue:\n  - @odata.id: y\n    `tick`: z\n",
+    "kind: AdaptiveDialog\nbeginDialog:\n  kind: OnRecognizedIntent\n  id: main\n  actions:\n    - kind: SendActivity\n      id: s1\n      activity: Héllo wörld – “quoted”\n",
+    "b: \"\u{3000}\"\nc: '\u{a0}'\n",
+    "   # indented comment only\n",
+    "",
+    "a: 1\n# trailing comment",
+    "a: 1\nb: 2",
+    "- - - - x\n",
+    "a: |\n  x",
+];
+
+#[test]
+fn block_reader_agrees_on_edge_cases_and_reads_them() {
+    for text in EDGE_CASES {
+        assert!(
+            yaml_readers_agree(text.as_bytes()),
+            "the block reader declined {text:?}"
+        );
+    }
+}
+
+/// Texts the block reader must leave to the event parser; each is read by the
+/// event parser in its own way (or rejected with a message).
+const DECLINED: &[&str] = &[
+    "a: b\n  c\n",
+    "a: 'multi\n  line'\n",
+    "a: >\n  folded\n",
+    "a: &x 1\nb: *x\n",
+    "a: !tag 1\n",
+    "---\na: b\n",
+    "a: [1, 2]\n",
+    "? complex\n: value\n",
+    "a:\tb\n",
+    "```yaml\na: b\n```\n",
+    "a: \"=[\"A\", \"B\"]\"\n",
+    "just a scalar\n",
+    "a: |2\n   x\n",
+    "a: b: c\n",
+    "a: 1\n  b: 2\n",
+    "a: x\u{85}y\n",
+    "a: x\u{a0}\n",
+    "a: |+\n  x\n\n ",
+    "a: |+\n  x\n\n  ",
+    "a: |\n  x\n  ",
+];
+
+#[test]
+fn block_reader_declines_what_it_does_not_read() {
+    for text in DECLINED {
+        assert!(
+            !yaml_readers_agree(text.as_bytes()),
+            "the block reader accepted {text:?}"
+        );
+    }
+}
+
+/// A small deterministic generator, so a failure replays exactly.
+struct XorShift(u64);
+
+impl XorShift {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+}
+
+const INSERTS: &[&str] = &[
+    ":", ": ", "-", "- ", " ", "  ", "\n", "\r\n", "#", " #", "\"", "'", "|", "|-", "|+", ">",
+    "\t", "[", "]", "{", "}", "[]", "{}", "&a ", "*a", "!t ", "@", "`", "%", "?", "\\", "é",
+    "\u{a0}", "---", "...", "''", "\\\"", "\\u00", "x", "k: v\n", "- k: v\n", "\n  ", "\n-",
+];
+
+/// One random edit: insert, delete, duplicate or re-indent a line, or splice.
+fn mutate(text: &[u8], rng: &mut XorShift) -> Vec<u8> {
+    let mut out = text.to_vec();
+    for _ in 0..=rng.below(3) {
+        let at = rng.below(out.len() + 1);
+        match rng.below(6) {
+            0 | 1 => {
+                let insert = INSERTS[rng.below(INSERTS.len())].as_bytes();
+                out.splice(at..at, insert.iter().copied());
+            }
+            2 if !out.is_empty() => {
+                let end = (at + 1 + rng.below(3)).min(out.len());
+                out.drain(at.min(end)..end);
+            }
+            3 => {
+                let start = out[..at]
+                    .iter()
+                    .rposition(|&b| b == b'\n')
+                    .map_or(0, |i| i + 1);
+                let end = out[at..]
+                    .iter()
+                    .position(|&b| b == b'\n')
+                    .map_or(out.len(), |i| at + i + 1);
+                let line = out[start..end].to_vec();
+                out.splice(start..start, line);
+            }
+            4 => {
+                let start = out[..at]
+                    .iter()
+                    .rposition(|&b| b == b'\n')
+                    .map_or(0, |i| i + 1);
+                if rng.below(2) == 0 {
+                    out.splice(start..start, *b"  ");
+                } else if out[start..].starts_with(b" ") {
+                    out.remove(start);
+                }
+            }
+            _ => {
+                let from = rng.below(out.len() + 1);
+                let end = (from + rng.below(40)).min(out.len());
+                let piece = out[from..end].to_vec();
+                out.splice(at..at, piece);
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn block_reader_agrees_on_mutated_texts() {
+    let mut rng = XorShift(0x9E37_79B9_7F4A_7C15);
+    let mut texts: Vec<Vec<u8>> = EDGE_CASES.iter().map(|t| t.as_bytes().to_vec()).collect();
+    // Small files mutate into more distinct shapes per byte parsed.
+    let mut seeds = seeds();
+    seeds.sort_by_key(|(_, bytes)| bytes.len());
+    texts.extend(
+        seeds
+            .into_iter()
+            .filter(|(_, bytes)| bytes.len() < 6_000)
+            .map(|(_, bytes)| without_bom(&bytes).to_vec()),
+    );
+    // `PPLINT_YAML_MUTANTS=2000 cargo test --release --test yaml_block_reader`
+    // searches longer.
+    let per_text = std::env::var("PPLINT_YAML_MUTANTS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(40);
+    let (mut accepted, mut tried) = (0, 0);
+    for text in &texts {
+        for _ in 0..per_text {
+            let mutant = mutate(text, &mut rng);
+            tried += 1;
+            if yaml_readers_agree(&mutant) {
+                accepted += 1;
+            }
+        }
+    }
+    eprintln!("block reader accepted {accepted} of {tried} mutants");
+    assert!(
+        accepted * 5 > tried,
+        "too few mutants reached the block reader: {accepted}/{tried}"
+    );
+}
