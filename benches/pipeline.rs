@@ -1,10 +1,12 @@
 //! End-to-end timing against the I/O floor, measured in one run so the ratios
 //! hold on a noisy machine: `cargo bench --bench pipeline`.
 //!
-//! For each input: the median of several runs of the release binary doing the
-//! floor (`check --read-only`: find, read and inflate every file pplint reads,
-//! no parsing) and the full pipeline (`check --format json`, output discarded),
-//! each with `RAYON_NUM_THREADS=1` and `=2`, process start included. Inputs: every real corpus item (when
+//! For each input: the median of several in-process runs of the CLI entry point
+//! (`pplint::run`, release build, the binary's allocator) doing the floor
+//! (`check --read-only`: find, read and inflate every file pplint reads, no
+//! parsing) and the full pipeline (`check --format json`, output discarded),
+//! each in a pool of 1 and of 2 threads. Peak RSS comes from runs of the
+//! binary itself. Inputs: every real corpus item (when
 //! `../shared/corpus` exists), the whole corpus in one run, and generated
 //! solutions at three sizes spanning 100×. `PPLINT_BENCH_RUNS` sets the runs
 //! (default 7); `PPLINT_BENCH_QUICK=1` measures only the whole corpus and the
@@ -12,6 +14,10 @@
 
 #[path = "support/generate.rs"]
 mod generate;
+
+// The allocator of the `pplint` binary, so in-process timings match it.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use std::path::Path;
 use std::time::{Duration, Instant};
