@@ -2,6 +2,7 @@
 //! (file, byte range, logical path), built once from the parsed files.
 
 mod agent;
+mod agent_flows;
 mod connector;
 mod customizations;
 mod envvar;
@@ -10,6 +11,7 @@ pub mod graph;
 pub mod node;
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::OnceLock;
 
 use rayon::prelude::*;
 
@@ -17,6 +19,7 @@ use crate::parse::{self, JsonValue, Parsed, Syntax, XmlDoc, YamlNode};
 use crate::source::{FileId, Layout, LoadedSolution, Problem, SourceFile, Span};
 
 pub use agent::{Agent, AuthMode, Component, FileData, KnowledgeKind};
+pub use agent_flows::AgentLink;
 pub use connector::Connector;
 pub use customizations::{
     AiConfiguration, AiModel, Association, ConnectionReference, Manifest, MissingDependency,
@@ -251,6 +254,8 @@ pub struct Solution<'a> {
     /// Lower-cased connector names, as registered and unescaped → index in
     /// `connectors` (the first connector with that name).
     connector_names: HashMap<String, usize>,
+    /// Why each flow is an agent flow; found on first use.
+    agent_links: OnceLock<Vec<Option<AgentLink>>>,
     /// Load, parse and model problems (PPX000), sorted.
     pub problems: Vec<Problem>,
 }
@@ -281,6 +286,7 @@ impl<'a> Solution<'a> {
             associations,
             graph: graph::Graph::default(),
             connector_names: HashMap::new(),
+            agent_links: OnceLock::new(),
             problems,
         };
         for (i, connector) in solution.connectors.iter().enumerate() {
@@ -293,6 +299,13 @@ impl<'a> Solution<'a> {
         }
         solution.graph = graph::build(&solution);
         solution
+    }
+
+    /// For each flow of `flows` (same index), why it is an agent flow (RULES.md
+    /// §6, §12.1), if it is one. Several rules ask; it is worked out once.
+    pub fn agent_links(&self) -> &[Option<AgentLink>] {
+        self.agent_links
+            .get_or_init(|| agent_flows::agent_links(self))
     }
 
     /// The custom connector whose `<Connector><name>` is `name` (ASCII case

@@ -21,13 +21,7 @@ const BOM: &[u8] = b"\xEF\xBB\xBF";
 impl LineIndex {
     pub fn new(bytes: &[u8]) -> Self {
         let mut line_starts = vec![0];
-        line_starts.extend(
-            bytes
-                .iter()
-                .enumerate()
-                .filter(|&(_, &b)| b == b'\n')
-                .map(|(i, _)| i + 1),
-        );
+        line_starts.extend(memchr::memchr_iter(b'\n', bytes).map(|i| i + 1));
         LineIndex {
             line_starts,
             ascii: bytes.is_ascii(),

@@ -4,9 +4,10 @@ use crate::finding::{ComponentRef, Confidence};
 use crate::model::{Flow, FlowNode, Loc, Solution};
 use crate::rules::{Rule, RuleContext, RuleMeta, declare_rule};
 
-use super::agent_flows::{AgentLink, agent_links};
+use super::agent_flows::describe;
 use super::expr::action_references;
 use super::flow_graph::FlowGraph;
+use crate::model::AgentLink;
 
 /// Action types that wait on something outside the flow.
 const BLOCKERS: [&str; 4] = ["Wait", "Until", "OpenApiConnectionWebhook", "Workflow"];
@@ -133,8 +134,8 @@ impl Rule for AgentFlowMayExceed100s {
     }
 
     fn check(&self, solution: &Solution<'_>, cx: &mut RuleContext<'_>) {
-        let links = agent_links(solution);
-        for (flow, link) in solution.flows.iter().zip(&links) {
+        let links = solution.agent_links();
+        for (flow, link) in solution.flows.iter().zip(links) {
             if link.is_none() {
                 continue;
             }
@@ -193,7 +194,7 @@ impl Rule for AgentFlowMayExceed100s {
                 if let Some(link) = link
                     && !matches!(link, AgentLink::Trigger(_))
                 {
-                    finding.related(link.loc(), link.describe());
+                    finding.related(link.loc(), describe(link));
                 }
             }
         }

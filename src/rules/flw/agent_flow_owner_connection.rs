@@ -2,7 +2,7 @@ use crate::finding::ComponentRef;
 use crate::model::{Loc, Solution};
 use crate::rules::{Rule, RuleContext, RuleMeta, declare_rule};
 
-use super::agent_flows::agent_links;
+use super::agent_flows::describe;
 
 declare_rule! {
     /// ## What it does
@@ -59,8 +59,8 @@ impl Rule for AgentFlowOwnerConnection {
     }
 
     fn check(&self, solution: &Solution<'_>, cx: &mut RuleContext<'_>) {
-        let links = agent_links(solution);
-        for (flow, link) in solution.flows.iter().zip(&links) {
+        let links = solution.agent_links();
+        for (flow, link) in solution.flows.iter().zip(links) {
             let Some(link) = link else { continue };
             for reference in &flow.connection_references {
                 let Some(source) = reference.runtime_source else {
@@ -91,7 +91,7 @@ impl Rule for AgentFlowOwnerConnection {
                     ),
                 )
                 .label("the flow's stored (owner's) connection")
-                .related(link.loc(), link.describe());
+                .related(link.loc(), describe(link));
             }
         }
     }

@@ -2,8 +2,9 @@ use crate::finding::ComponentRef;
 use crate::model::{Loc, Solution};
 use crate::rules::{Rule, RuleContext, RuleMeta, declare_rule};
 
-use super::agent_flows::{AgentLink, agent_links};
+use super::agent_flows::describe;
 use super::flow_graph::FlowGraph;
+use crate::model::AgentLink;
 
 /// Action types that call something outside the flow (and so can fail transiently).
 const CALLS: [&str; 6] = [
@@ -90,8 +91,8 @@ impl Rule for FlowNoErrorHandling {
     }
 
     fn check(&self, solution: &Solution<'_>, cx: &mut RuleContext<'_>) {
-        let links = agent_links(solution);
-        for (flow, link) in solution.flows.iter().zip(&links) {
+        let links = solution.agent_links();
+        for (flow, link) in solution.flows.iter().zip(links) {
             let count = flow.actions.len();
             if count < self.options.min_actions.max(1) {
                 continue;
@@ -149,7 +150,7 @@ impl Rule for FlowNoErrorHandling {
             if let (false, Some(link)) = (handlers.is_empty(), link)
                 && !matches!(link, AgentLink::Trigger(_))
             {
-                finding.related(link.loc(), link.describe());
+                finding.related(link.loc(), describe(link));
             }
         }
     }

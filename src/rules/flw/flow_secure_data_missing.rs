@@ -3,9 +3,10 @@ use crate::model::{Flow, FlowNode, Loc, Solution};
 use crate::rules::helpers::is_credential_name;
 use crate::rules::{Rule, RuleContext, RuleMeta, declare_rule};
 
-use super::agent_flows::{AgentLink, agent_links};
+use super::agent_flows::describe;
 use super::flow_graph::FlowGraph;
 use super::taint::Taint;
+use crate::model::AgentLink;
 
 const SECRET_ACTION: &str = "RetrieveEnvironmentVariableSecretValue";
 
@@ -194,8 +195,8 @@ impl Rule for FlowSecureDataMissing {
     }
 
     fn check(&self, solution: &Solution<'_>, cx: &mut RuleContext<'_>) {
-        let links = agent_links(solution);
-        for (flow, link) in solution.flows.iter().zip(&links) {
+        let links = solution.agent_links();
+        for (flow, link) in solution.flows.iter().zip(links) {
             let graph = FlowGraph::new(flow);
             let taint = link.as_ref().map(|_| Taint::compute(flow, &graph));
             for (index, action) in flow.actions.iter().enumerate() {
@@ -232,7 +233,7 @@ impl Rule for FlowSecureDataMissing {
                     && let Some(link) = link
                     && !matches!(link, AgentLink::Trigger(_))
                 {
-                    finding.related(link.loc(), link.describe());
+                    finding.related(link.loc(), describe(link));
                 }
             }
         }
