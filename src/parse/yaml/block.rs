@@ -41,8 +41,8 @@ pub(super) fn parse(text: &str, base: usize) -> Option<YamlNode> {
     }
     let (root, next) = if reader.starts_entry(at) {
         reader.sequence(at, first.start, false)?
-    } else if reader.key_at(at)?.is_some() {
-        reader.mapping(at, first.start)?
+    } else if let Head::Key(key) = reader.head_at(at)? {
+        reader.mapping(key, first.start)?
     } else {
         return None;
     };
@@ -54,10 +54,10 @@ pub(super) fn parse(text: &str, base: usize) -> Option<YamlNode> {
 /// the event path.
 fn plain_bytes(bytes: &[u8]) -> bool {
     let mut i = 0;
-    while i < bytes.len() {
+    while let Some(skip) = bytes[i..].iter().position(|&b| NOTABLE[usize::from(b)]) {
+        i += skip;
         let b = bytes[i];
         match b {
-            b'\n' | b'\t' | 0x20..=0x7E => {}
             b'\r' if bytes.get(i + 1) == Some(&b'\n') => {}
             // U+0080..U+009F (C1 controls, NEL).
             0xC2 if matches!(bytes.get(i + 1), Some(0x80..=0x9F)) => return false,
@@ -82,6 +82,32 @@ fn plain_bytes(bytes: &[u8]) -> bool {
     }
     true
 }
+
+/// The bytes [`plain_bytes`] looks at: control characters but `\t` and `\n`,
+/// DEL, and the lead bytes of the characters it refuses.
+static NOTABLE: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        table[b] = b != b'\n' as usize && b != b'\t' as usize;
+        b += 1;
+    }
+    table[0x7F] = true;
+    table[0xC2] = true;
+    table[0xE2] = true;
+    table[0xEF] = true;
+    table
+};
+
+/// The bytes that end or interrupt a plain scalar on its line: `:` (a key),
+/// `#` (a comment) and `\t`.
+static PLAIN_STOPS: [bool; 256] = {
+    let mut table = [false; 256];
+    table[b':' as usize] = true;
+    table[b'#' as usize] = true;
+    table[b'\t' as usize] = true;
+    table
+};
 
 /// The first line at or after some offset that holds content: not blank, not
 /// only a comment.
@@ -112,8 +138,19 @@ struct Reader<'t> {
 /// A mapping key found on a line.
 struct Key {
     node: YamlNode,
-    /// The offset of its `:`.
+    /// The offsets of its first character and of its `:`.
+    start: usize,
     colon: usize,
+}
+
+/// What a line holds at some offset.
+enum Head {
+    Key(Key),
+    /// A plain scalar that is not a key, already scanned.
+    Plain(Plain),
+    /// Anything else: a quoted scalar, a block scalar, a flow collection, or
+    /// something the block reader declines.
+    Other,
 }
 
 impl Reader<'_> {
@@ -199,15 +236,14 @@ impl Reader<'_> {
         (self.depth <= MAX_DEPTH).then_some(())
     }
 
-    /// A block mapping whose first key is at `at`, on the line starting at
+    /// A block mapping whose first key is `first`, on the line starting at
     /// `line_start`. Returns it with the first content line after it.
-    fn mapping(&mut self, at: usize, line_start: usize) -> Option<(YamlNode, Line)> {
+    fn mapping(&mut self, first: Key, line_start: usize) -> Option<(YamlNode, Line)> {
         self.enter()?;
-        let column = at - line_start;
+        let column = first.start - line_start;
         let mark = self.entries.len();
-        let mut at = at;
+        let mut key = first;
         let next = loop {
-            let key = self.key_at(at)??;
             let after = skip_spaces(self.bytes, key.colon + 1);
             let line_end = self.content_end(after);
             let (value, next) = if after == line_end || self.bytes[after] == b'#' {
@@ -222,7 +258,7 @@ impl Reader<'_> {
                     (self.empty_at(key.colon), next)
                 }
             } else {
-                self.inline_value(after, column)?
+                self.inline_value(after, column, None)?
             };
             self.entries.push(YamlEntry {
                 key: key.node,
@@ -234,7 +270,10 @@ impl Reader<'_> {
             if next.indent > column {
                 return None;
             }
-            at = next.start + column;
+            key = match self.head_at(next.start + column)? {
+                Head::Key(key) => key,
+                _ => return None,
+            };
         };
         self.depth -= 1;
         let start = self.entries[mark].key.span.start as usize;
@@ -280,10 +319,12 @@ impl Reader<'_> {
                 }
             } else if self.starts_entry(after) {
                 self.sequence(after, at - column, false)?
-            } else if self.key_at(after)?.is_some() {
-                self.mapping(after, at - column)?
             } else {
-                self.inline_value(after, column)?
+                match self.head_at(after)? {
+                    Head::Key(key) => self.mapping(key, at - column)?,
+                    Head::Plain(plain) => self.inline_value(after, column, Some(plain))?,
+                    Head::Other => self.inline_value(after, column, None)?,
+                }
             };
             self.items.push(item);
             if next.is_end(self.bytes.len()) || next.indent < column {
@@ -315,14 +356,14 @@ impl Reader<'_> {
     fn node_on_line(&mut self, line: Line, parent_column: usize) -> Option<(YamlNode, Line)> {
         let at = line.start + line.indent;
         if self.starts_entry(at) {
-            self.sequence(at, line.start, false)
-        } else if self.key_at(at)?.is_some() {
-            self.mapping(at, line.start)
-        } else if matches!(self.bytes[at], b'|' | b'[' | b'{') {
+            return self.sequence(at, line.start, false);
+        }
+        match self.head_at(at)? {
+            Head::Key(key) => self.mapping(key, line.start),
+            Head::Plain(plain) => self.inline_value(at, parent_column, Some(plain)),
             // Legal, but never written by Copilot Studio.
-            None
-        } else {
-            self.inline_value(at, parent_column)
+            Head::Other if matches!(self.bytes[at], b'|' | b'[' | b'{') => None,
+            Head::Other => self.inline_value(at, parent_column, None),
         }
     }
 
@@ -333,8 +374,13 @@ impl Reader<'_> {
     }
 
     /// A value that starts mid-line at `at` (after `key: ` or `- `), below a
-    /// parent at `parent_column`.
-    fn inline_value(&mut self, at: usize, parent_column: usize) -> Option<(YamlNode, Line)> {
+    /// parent at `parent_column`; `scanned` when [`Reader::head_at`] read it.
+    fn inline_value(
+        &mut self,
+        at: usize,
+        parent_column: usize,
+        scanned: Option<Plain>,
+    ) -> Option<(YamlNode, Line)> {
         let bytes = self.bytes;
         let line_end = self.content_end(at);
         let node = match bytes[at] {
@@ -362,7 +408,10 @@ impl Reader<'_> {
                 }
             }
             _ => {
-                let plain = self.plain(at, line_end)?;
+                let plain = match scanned {
+                    Some(plain) => plain,
+                    None => self.plain(at, line_end)?,
+                };
                 if plain.colon.is_some() {
                     // `a: b: c` is an error; `- b: c` was read as a mapping.
                     return None;
@@ -388,41 +437,41 @@ impl Reader<'_> {
         Some(self.scalar(at, value_end, value.into(), true))
     }
 
-    /// The mapping key at `at`, if the line holds one there.
-    fn key_at(&self, at: usize) -> Option<Option<Key>> {
+    /// What the line holds at `at`: a mapping key, or what else.
+    fn head_at(&self, at: usize) -> Option<Head> {
         let bytes = self.bytes;
         let line_end = self.content_end(at);
         match bytes[at] {
             b'"' | b'\'' => {
                 let Some((value, close)) = self.quoted(at) else {
-                    return Some(None);
+                    return Some(Head::Other);
                 };
                 let colon = skip_blanks(bytes, close);
                 if bytes.get(colon) != Some(&b':') || !separated(bytes, colon + 1) {
-                    return Some(None);
+                    return Some(Head::Other);
                 }
-                Some(Some(Key {
+                Some(Head::Key(Key {
                     node: self.scalar(at, colon, value, false),
+                    start: at,
                     colon,
                 }))
             }
             _ => {
                 let Some(plain) = self.plain(at, line_end) else {
-                    return Some(None);
+                    return Some(Head::Other);
                 };
-                match plain.colon {
-                    Some(colon) => {
-                        let end = trim_blanks(bytes, at, colon);
-                        if end == at {
-                            return None;
-                        }
-                        Some(Some(Key {
-                            node: self.plain_node(at, end)?,
-                            colon,
-                        }))
-                    }
-                    None => Some(None),
+                let Some(colon) = plain.colon else {
+                    return Some(Head::Plain(plain));
+                };
+                let end = trim_blanks(bytes, at, colon);
+                if end == at {
+                    return None;
                 }
+                Some(Head::Key(Key {
+                    node: self.plain_node(at, end)?,
+                    start: at,
+                    colon,
+                }))
             }
         }
     }
@@ -458,7 +507,11 @@ impl Reader<'_> {
         let mut i = at;
         let mut colon = None;
         let mut end = line_end;
-        while i < line_end {
+        while let Some(skip) = bytes[i..line_end]
+            .iter()
+            .position(|&b| PLAIN_STOPS[usize::from(b)])
+        {
+            i += skip;
             match bytes[i] {
                 b':' if colon.is_none()
                     && (i + 1 == line_end || matches!(bytes[i + 1], b' ' | b'\t')) =>

@@ -577,21 +577,31 @@ fn is_template(t: &str) -> bool {
 
 /// Whitespace-separated tokens with surrounding punctuation removed.
 fn tokens(text: &str) -> Vec<Range<usize>> {
+    let bytes = text.as_bytes();
     let mut out = Vec::new();
     let mut start = None;
-    for (i, c) in text
-        .char_indices()
-        .chain(std::iter::once((text.len(), ' ')))
-    {
-        if c.is_whitespace() {
+    let mut i = 0;
+    while i <= bytes.len() {
+        // ASCII without decoding: this runs over every long string of a solution.
+        let (blank, width) = match bytes.get(i) {
+            None => (true, 1),
+            Some(&b) if b.is_ascii() => (matches!(b, b'\t'..=b'\r' | b' '), 1),
+            Some(_) => {
+                let c = text[i..].chars().next().unwrap_or(' ');
+                (c.is_whitespace(), c.len_utf8())
+            }
+        };
+        let at = i;
+        i += width;
+        if blank {
             if let Some(s) = start.take() {
-                let r = trim_range(text, s..i);
+                let r = trim_range(text, s..at);
                 if !r.is_empty() {
                     out.push(r);
                 }
             }
         } else if start.is_none() {
-            start = Some(i);
+            start = Some(at);
         }
     }
     out
@@ -943,6 +953,27 @@ mod tests {
             .into_iter()
             .map(|h| (h.kind, h.confidence, text[h.range].to_string()))
             .collect()
+    }
+
+    #[test]
+    fn tokens_split_at_unicode_white_space_like_char_is_whitespace() {
+        let text = "a\u{3000}bé\u{a0}\"c\"\x0b d\u{2028}(e)\t\r\nf\u{85}g  ";
+        let mut expected = Vec::new();
+        let mut start = None;
+        for (i, c) in text.char_indices().chain([(text.len(), ' ')]) {
+            if c.is_whitespace() {
+                if let Some(s) = start.take() {
+                    let r = trim_range(text, s..i);
+                    if !r.is_empty() {
+                        expected.push(r);
+                    }
+                }
+            } else if start.is_none() {
+                start = Some(i);
+            }
+        }
+        assert_eq!(tokens(text), expected);
+        assert_eq!(expected.len(), 7, "{expected:?}");
     }
 
     // Shapes some secret scanners refuse in source: built at run time.
