@@ -1,25 +1,23 @@
 //! End-to-end timing against the I/O floor, measured in one run so the ratios
 //! hold on a noisy machine: `cargo bench --bench pipeline`.
 //!
-//! For each input: the median of several in-process runs of the CLI entry point
-//! (`pplint::run`, release build, the binary's allocator) doing the floor
-//! (`check --read-only`: find, read and inflate every file pplint reads, no
-//! parsing) and the full pipeline (`check --format json`, output discarded),
-//! each in a pool of 1 and of 2 threads. Peak RSS comes from runs of the
-//! binary itself. Inputs: every real corpus item (when
-//! `../shared/corpus` exists), the whole corpus in one run, and generated
-//! solutions at three sizes spanning 100×. `PPLINT_BENCH_RUNS` sets the runs
-//! (default 7); `PPLINT_BENCH_QUICK=1` measures only the whole corpus and the
-//! generated sizes.
+//! For each input: the median of several runs of the release binary, as a
+//! process (start, output and exit included, as users run it), doing the
+//! floor (`check --read-only`: find, read and inflate every file pplint reads,
+//! no parsing) and the full pipeline (`check --format json`, output to
+//! /dev/null), each with `RAYON_NUM_THREADS=1` and `=2`. The four runs of a
+//! round follow each other, so drift on a shared machine hits them alike.
+//! Inputs: every real corpus item (when `../shared/corpus` exists), the whole
+//! corpus in one run, and generated solutions at three sizes spanning 100×.
+//! `PPLINT_BENCH_RUNS` sets the rounds (default 7); `PPLINT_BENCH_QUICK=1`
+//! measures only the whole corpus and the generated sizes; `PPLINT_BENCH_BIN`
+//! times another build of pplint (an older commit, say) on the same inputs.
 
 #[path = "support/generate.rs"]
 mod generate;
 
-// The allocator of the `pplint` binary, so in-process timings match it.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 fn runs() -> usize {
@@ -29,32 +27,34 @@ fn runs() -> usize {
         .unwrap_or(7)
 }
 
+fn binary() -> PathBuf {
+    std::env::var_os("PPLINT_BENCH_BIN").map_or_else(
+        || Path::new(env!("CARGO_MANIFEST_DIR")).join("target/release/pplint"),
+        PathBuf::from,
+    )
+}
+
 fn median(mut samples: Vec<Duration>) -> Duration {
     samples.sort();
     samples[samples.len() / 2]
 }
 
-/// Median wall time of `pplint args…` in a pool of `threads`.
-fn time(threads: usize, args: &[&str]) -> Duration {
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .expect("pool");
-    let mut argv = vec!["pplint"];
-    argv.extend_from_slice(args);
-    // One warm-up run fills the page cache, as a second run by a user would.
-    pool.install(|| pplint::run(argv.clone(), &mut std::io::sink(), &mut std::io::sink()));
-    let samples = (0..runs())
-        .map(|_| {
-            let start = Instant::now();
-            let code = pool
-                .install(|| pplint::run(argv.clone(), &mut std::io::sink(), &mut std::io::sink()));
-            let elapsed = start.elapsed();
-            assert!(code <= 1, "pplint {args:?} exited {code}");
-            elapsed
-        })
-        .collect();
-    median(samples)
+/// Wall time of one `pplint args…` process with `threads` rayon threads.
+fn time_once(threads: usize, args: &[&str]) -> Duration {
+    let start = Instant::now();
+    let status = Command::new(binary())
+        .args(args)
+        .env("RAYON_NUM_THREADS", threads.to_string())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .expect("run pplint");
+    let elapsed = start.elapsed();
+    assert!(
+        status.code().is_some_and(|c| c <= 1),
+        "pplint {args:?} exited {status}"
+    );
+    elapsed
 }
 
 struct Row {
@@ -77,12 +77,29 @@ fn measure(name: &str, path: &Path) -> Row {
         "--no-config",
         path,
     ];
+    let configs = [
+        (1, &floor[..]),
+        (1, &full[..]),
+        (2, &floor[..]),
+        (2, &full[..]),
+    ];
+    // One warm-up round fills the page cache, as a second run by a user would.
+    for (threads, args) in configs {
+        time_once(threads, args);
+    }
+    let mut samples: [Vec<Duration>; 4] = Default::default();
+    for _ in 0..runs() {
+        for (i, (threads, args)) in configs.into_iter().enumerate() {
+            samples[i].push(time_once(threads, args));
+        }
+    }
+    let [floor1, full1, floor2, full2] = samples.map(median);
     Row {
         name: name.to_string(),
-        floor1: time(1, &floor),
-        full1: time(1, &full),
-        floor2: time(2, &floor),
-        full2: time(2, &full),
+        floor1,
+        full1,
+        floor2,
+        full2,
     }
 }
 
@@ -116,11 +133,11 @@ fn print_rows(rows: &[Row]) {
 /// Peak resident memory (KiB) of the release binary on `path` with `threads`
 /// rayon threads, via GNU time.
 fn peak_rss_kib(path: &Path, threads: usize) -> Option<u64> {
-    let binary = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/release/pplint");
+    let binary = binary();
     if !binary.exists() || !Path::new("/usr/bin/time").exists() {
         return None;
     }
-    let output = std::process::Command::new("/usr/bin/time")
+    let output = Command::new("/usr/bin/time")
         .args(["-f", "%M"])
         .arg(&binary)
         .args([
@@ -133,7 +150,7 @@ fn peak_rss_kib(path: &Path, threads: usize) -> Option<u64> {
         ])
         .arg(path)
         .env("RAYON_NUM_THREADS", threads.to_string())
-        .stdout(std::process::Stdio::null())
+        .stdout(Stdio::null())
         .output()
         .ok()?;
     String::from_utf8_lossy(&output.stderr)
@@ -168,7 +185,7 @@ fn uncompressed_bytes(path: &Path) -> u64 {
 }
 
 fn main() {
-    let build = std::process::Command::new(env!("CARGO"))
+    let build = Command::new(env!("CARGO"))
         .args(["build", "--release", "--quiet"])
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .status()
@@ -200,7 +217,8 @@ fn main() {
     let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
     let quick = std::env::var("PPLINT_BENCH_QUICK").is_ok_and(|v| v == "1");
     println!(
-        "pplint benchmark: median of {} runs after one warm-up, {} cores\n",
+        "pplint benchmark: {}, median of {} runs after one warm-up, {} cores\n",
+        binary().display(),
         runs(),
         std::thread::available_parallelism().map_or(1, |n| n.get())
     );
@@ -241,16 +259,26 @@ fn main() {
         .map(|(name, path)| measure(name, path))
         .collect();
     print_rows(&scaling);
-    let base = scaling[0].full1.as_secs_f64();
     println!();
+    let mut previous: Option<(u64, Duration)> = None;
     for (row, (_, path)) in scaling.iter().zip(&generated) {
         let bytes = uncompressed_bytes(path);
+        // Linear growth: the time ratio to the next smaller size against the
+        // byte ratio (process start is in both, so small sizes grow slower).
+        let growth = previous.map_or(String::new(), |(before_bytes, before_time)| {
+            format!(
+                ", {:.1}× the bytes and {:.1}× the time (1 thread) of the size before",
+                bytes as f64 / before_bytes.max(1) as f64,
+                row.full1.as_secs_f64() / before_time.as_secs_f64().max(1e-9)
+            )
+        });
+        previous = Some((bytes, row.full1));
         let rss = peak_rss_kib(path, 1).zip(peak_rss_kib(path, 2));
         println!(
-            "- {}: {} bytes read, full run {:.1}× the S run (1 thread){}",
+            "- {}: {} bytes read{}{}",
             row.name,
             bytes,
-            row.full1.as_secs_f64() / base,
+            growth,
             rss.map_or(String::new(), |(one, two)| format!(
                 ", peak RSS {:.1} MiB (1 thread) / {:.1} MiB (2 threads) (budget 2 × {:.1} MiB + 64 MiB = {:.1} MiB)",
                 one as f64 / 1024.0,
