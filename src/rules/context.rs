@@ -31,6 +31,29 @@ impl<'r> RuleContext<'r> {
         self.findings.extend(findings);
     }
 
+    /// Runs `check` over `items` in chunks of `chunk` on all threads, and
+    /// reports what each chunk found in item order, as one loop would.
+    pub fn for_each_chunk<T: Sync>(
+        &mut self,
+        items: &[T],
+        chunk: usize,
+        check: impl Fn(&[T], &mut RuleContext<'_>) + Sync,
+    ) {
+        use rayon::prelude::*;
+        let this = &*self;
+        let found: Vec<Vec<Finding>> = items
+            .par_chunks(chunk.max(1))
+            .map(|part| {
+                let mut findings = Vec::new();
+                check(part, &mut this.fork(&mut findings));
+                findings
+            })
+            .collect();
+        for findings in found {
+            self.extend(findings);
+        }
+    }
+
     /// Reports a finding at `primary` with the rule's defaults; the returned
     /// finding can be adjusted (related spans, severity, discriminator…).
     pub fn report(

@@ -195,10 +195,12 @@ fn param_name(name: &str) -> &str {
 
 impl HardcodedSecret {
     fn flows(&self, solution: &Solution<'_>, cx: &mut RuleContext<'_>) {
-        let mut keys = KeyContexts::default();
-        for flow in &solution.flows {
-            self.flow(solution, cx, flow, &mut keys);
-        }
+        cx.for_each_chunk(&solution.flows, SCAN_CHUNK, |flows, cx| {
+            let mut keys = KeyContexts::default();
+            for flow in flows {
+                self.flow(solution, cx, flow, &mut keys);
+            }
+        });
     }
 
     fn flow<'s>(
@@ -297,21 +299,23 @@ impl HardcodedSecret {
     }
 
     fn components(&self, solution: &Solution<'_>, cx: &mut RuleContext<'_>) {
-        let mut keys = KeyContexts::default();
-        for component in &solution.components {
-            let (Some(data), Some(file)) = (component.data, component.data_file) else {
-                continue;
-            };
-            self.yaml_tree(
-                solution,
-                cx,
-                &ComponentRef::new("botcomponent", component.identity.clone()),
-                file,
-                data,
-                component.label(),
-                &mut keys,
-            );
-        }
+        cx.for_each_chunk(&solution.components, SCAN_CHUNK, |components, cx| {
+            let mut keys = KeyContexts::default();
+            for component in components {
+                let (Some(data), Some(file)) = (component.data, component.data_file) else {
+                    continue;
+                };
+                self.yaml_tree(
+                    solution,
+                    cx,
+                    &ComponentRef::new("botcomponent", component.identity.clone()),
+                    file,
+                    data,
+                    component.label(),
+                    &mut keys,
+                );
+            }
+        });
     }
 
     fn agents(&self, solution: &Solution<'_>, cx: &mut RuleContext<'_>) {
@@ -651,21 +655,19 @@ impl HardcodedSecret {
     }
 }
 
+/// Flows or components per parallel task: enough strings to outweigh a task.
+const SCAN_CHUNK: usize = 8;
+
 impl Rule for HardcodedSecret {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
     }
 
     fn check(&self, solution: &Solution<'_>, cx: &mut RuleContext<'_>) {
-        // Flows and agent components hold nearly every string of a solution: they
-        // are scanned side by side (the findings keep this order).
-        let (mut in_flows, mut in_components) = (Vec::new(), Vec::new());
-        rayon::join(
-            || self.flows(solution, &mut cx.fork(&mut in_flows)),
-            || self.components(solution, &mut cx.fork(&mut in_components)),
-        );
-        cx.extend(in_flows);
-        cx.extend(in_components);
+        // Flows and agent components hold nearly every string of a solution:
+        // each is scanned in chunks on all threads.
+        self.flows(solution, cx);
+        self.components(solution, cx);
         self.agents(solution, cx);
         self.env_vars(solution, cx);
         self.connectors(solution, cx);
