@@ -238,12 +238,10 @@ impl Parser<'_> {
         decoded.clear();
         let result = loop {
             let chunk_start = self.pos;
-            while let Some(&b) = self.bytes.get(self.pos) {
-                if b == b'"' || b == b'\\' || b < 0x20 {
-                    break;
-                }
-                self.pos += 1;
-            }
+            self.pos += self.bytes[self.pos..]
+                .iter()
+                .position(|&b| STRING_STOPS[usize::from(b)])
+                .unwrap_or(self.bytes.len() - self.pos);
             let chunk = &self.text[chunk_start..self.pos];
             match self.bytes.get(self.pos) {
                 None => {
@@ -394,6 +392,19 @@ impl Parser<'_> {
         }
     }
 }
+
+/// The bytes that end a run of plain string text: `"`, `\\` and control characters.
+static STRING_STOPS: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        table[b] = true;
+        b += 1;
+    }
+    table[b'"' as usize] = true;
+    table[b'\\' as usize] = true;
+    table
+};
 
 #[cfg(test)]
 mod tests {

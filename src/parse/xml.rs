@@ -22,9 +22,10 @@ pub struct XmlElement {
     pub attrs: Vec<XmlAttr>,
     pub children: Vec<usize>,
     pub parent: Option<usize>,
-    /// Unescaped direct text content, trimmed.
+    /// Unescaped text content, trimmed, of an element without child elements
+    /// (Power Platform XML has no mixed content); empty otherwise.
     pub text: String,
-    /// Raw span of the direct text, whitespace trimmed; `None` when there is none.
+    /// Raw span of that text, whitespace trimmed; `None` when there is none.
     pub text_span: Option<Span>,
 }
 
@@ -186,7 +187,11 @@ pub fn parse(text: &str, base: usize) -> Result<XmlDoc, SyntaxError> {
                 };
                 let element = &mut doc.elements[id];
                 element.span = Span::new(element.span.start as usize, base + end);
-                if let (Some(first), Some(last)) = (parts.first(), parts.last())
+                // Only an element without child elements has text of its own:
+                // the span from its first to its last text piece would hold the
+                // children's markup (and copy every subtree into each ancestor).
+                if element.children.is_empty()
+                    && let (Some(first), Some(last)) = (parts.first(), parts.last())
                     && let Some(raw) = text.get(first.0..last.1)
                 {
                     let trimmed_start = first.0 + (raw.len() - raw.trim_start().len());
@@ -340,6 +345,22 @@ mod tests {
         let z = text.rfind('z').expect("z");
         assert_eq!(&raw[raw_offset(&map, z)..], "z &#");
         assert_eq!(unescape("plain").0, "plain");
+    }
+
+    #[test]
+    fn only_elements_without_children_have_text() {
+        let raw = "<a>\n  <b>x &amp; <![CDATA[<y>]]></b>\n  <c>\n    <d>z</d>\n  </c>\n</a>";
+        let doc = parse(raw, 0).expect("valid XML");
+        let root = doc.root().expect("root");
+        assert_eq!(doc.child_text(root, "b"), Some("x & <y>"));
+        let b = doc.child(root, "b").expect("b");
+        let span = doc.el(b).text_span.expect("text span");
+        assert_eq!(&raw[span.range()], "x &amp; <![CDATA[<y>]]>");
+        assert_eq!(doc.el(root).text, "");
+        assert_eq!(doc.el(root).text_span, None);
+        let c = doc.child(root, "c").expect("c");
+        assert_eq!(doc.el(c).value_span(), doc.el(c).start_tag);
+        assert_eq!(doc.child_text(c, "d"), Some("z"));
     }
 
     #[test]
