@@ -48,8 +48,17 @@ static SECRET_NAME: LazyLock<Regex> = LazyLock::new(|| {
 /// that end like an address or identifier (`…Endpoint`, `…Url`, `…Id`).
 pub fn is_secret_like_name(name: &str) -> bool {
     const NOT_SECRETS: [&str; 7] = ["endpoint", "url", "uri", "name", "id", "host", "version"];
-    let lower = name.to_ascii_lowercase();
-    SECRET_NAME.is_match(name) && !NOT_SECRETS.iter().any(|s| lower.ends_with(s))
+    SECRET_NAME.is_match(name)
+        && !NOT_SECRETS
+            .iter()
+            .any(|s| ends_with_ignore_ascii_case(name, s))
+}
+
+/// `text.to_ascii_lowercase().ends_with(suffix)` for a lower-case `suffix`,
+/// without allocating: it runs for every key of every walked tree.
+fn ends_with_ignore_ascii_case(text: &str, suffix: &str) -> bool {
+    let (text, suffix) = (text.as_bytes(), suffix.as_bytes());
+    text.len() >= suffix.len() && text[text.len() - suffix.len()..].eq_ignore_ascii_case(suffix)
 }
 
 /// The host of a URL (`https://Host:443/path` → `host`), lower-case, without
@@ -113,8 +122,11 @@ pub const CREDENTIAL_NAMES: [&str; 15] = [
 
 /// A header or key name in credential context: a listed name or a secret-like name.
 pub fn is_credential_name(name: &str) -> bool {
-    let lower = name.trim().to_ascii_lowercase();
-    CREDENTIAL_NAMES.contains(&lower.as_str()) || is_secret_like_name(name)
+    let name_trimmed = name.trim();
+    CREDENTIAL_NAMES
+        .iter()
+        .any(|listed| listed.eq_ignore_ascii_case(name_trimmed))
+        || is_secret_like_name(name)
 }
 
 pub use crate::model::graph::env_names as env_references;
