@@ -211,7 +211,7 @@ pub fn entropy(text: &str) -> f64 {
 
 /// A known shape: the pattern, the capture group holding the secret (0 = whole
 /// match), and whether it needs credential context. Its regex is compiled the
-/// first time [`SHAPE_SET`] says it may match: most runs need few of them.
+/// first time a [`ShapeSet`] says it may match: most runs need few of them.
 struct Shape {
     kind: SecretKind,
     pattern: &'static str,
@@ -237,25 +237,51 @@ fn shape(kind: SecretKind, pattern: &'static str, group: usize, credential_only:
     }
 }
 
-/// All shapes in one automaton: one pass over a string says which shapes can
+/// Shapes in one automaton: one pass over a string says which shapes can
 /// match it, so the capture searches run only for those (most strings match none).
 /// Counted repetitions (`{31,34}`) are loosened to `+`/`*` here: the set only has
 /// to match a superset, and counted repetitions make its automaton large enough
 /// to slow long texts (a 58 kB HTML body) tenfold.
-static SHAPE_SET: LazyLock<RegexSet> = LazyLock::new(|| {
-    let counted = Regex::new(r"\{(\d+)(?:,\d*)?\}").expect("valid regex");
-    RegexSet::new(SHAPES.iter().map(|shape| {
-        counted
-            .replace_all(
-                shape.pattern,
-                |caps: &regex::Captures<'_>| {
-                    if &caps[1] == "0" { "*" } else { "+" }
-                },
-            )
-            .into_owned()
-    }))
-    .expect("valid regexes")
-});
+struct ShapeSet {
+    set: RegexSet,
+    /// Index in [`SHAPES`] of each pattern of the set.
+    shapes: Vec<usize>,
+}
+
+impl ShapeSet {
+    fn of(keep: impl Fn(&Shape) -> bool) -> ShapeSet {
+        let counted = Regex::new(r"\{(\d+)(?:,\d*)?\}").expect("valid regex");
+        let shapes: Vec<usize> = (0..SHAPES.len()).filter(|&i| keep(&SHAPES[i])).collect();
+        let set = RegexSet::new(shapes.iter().map(|&i| {
+            counted
+                .replace_all(
+                    SHAPES[i].pattern,
+                    |caps: &regex::Captures<'_>| {
+                        if &caps[1] == "0" { "*" } else { "+" }
+                    },
+                )
+                .into_owned()
+        }))
+        .expect("valid regexes");
+        ShapeSet { set, shapes }
+    }
+
+    /// The shapes that may match `text`, in [`SHAPES`] order.
+    fn candidates(&self, text: &str) -> impl Iterator<Item = &'static Shape> + '_ {
+        let shapes: &'static [Shape] = &SHAPES;
+        self.set
+            .matches(text)
+            .into_iter()
+            .map(move |i| &shapes[self.shapes[i]])
+    }
+}
+
+/// The shapes that need no credential context: most strings are plain text,
+/// and the 32-hex shape, which has no literal to look for, costs the most.
+static PLAIN_SHAPES: LazyLock<ShapeSet> = LazyLock::new(|| ShapeSet::of(|s| !s.credential_only));
+
+/// Every shape, for strings in credential context.
+static CREDENTIAL_SHAPES: LazyLock<ShapeSet> = LazyLock::new(|| ShapeSet::of(|_| true));
 
 static SHAPES: LazyLock<Vec<Shape>> = LazyLock::new(|| {
     use SecretKind::*;
@@ -432,11 +458,12 @@ pub fn scan_literal(text: &str, context: Context) -> Vec<SecretHit> {
 pub fn scan_literal_with(text: &str, context: Context, thresholds: &Thresholds) -> Vec<SecretHit> {
     let mut hits = Vec::new();
     let credential = context != Context::Plain;
-    let candidates = SHAPE_SET.matches(text);
-    for shape in candidates.iter().map(|i| &SHAPES[i]) {
-        if shape.credential_only && !credential {
-            continue;
-        }
+    let shapes = if credential {
+        &CREDENTIAL_SHAPES
+    } else {
+        &PLAIN_SHAPES
+    };
+    for shape in shapes.candidates(text) {
         for caps in shape.regex().captures_iter(text) {
             let Some(m) = caps.get(shape.group) else {
                 continue;
@@ -579,33 +606,58 @@ fn is_template(t: &str) -> bool {
 fn tokens(text: &str) -> Vec<Range<usize>> {
     let bytes = text.as_bytes();
     let mut out = Vec::new();
+    let mut push = |range: Range<usize>| {
+        let r = trim_range(text, range);
+        if !r.is_empty() {
+            out.push(r);
+        }
+    };
     let mut start = None;
     let mut i = 0;
-    while i <= bytes.len() {
-        // ASCII without decoding: this runs over every long string of a solution.
-        let (blank, width) = match bytes.get(i) {
-            None => (true, 1),
-            Some(&b) if b.is_ascii() => (matches!(b, b'\t'..=b'\r' | b' '), 1),
-            Some(_) => {
-                let c = text[i..].chars().next().unwrap_or(' ');
-                (c.is_whitespace(), c.len_utf8())
-            }
+    while i < bytes.len() {
+        // Runs of ASCII that is not white space need no decoding: this runs
+        // over every long string of a solution.
+        let run = bytes[i..]
+            .iter()
+            .position(|&b| SPLIT_CHECK[usize::from(b)])
+            .unwrap_or(bytes.len() - i);
+        if run > 0 {
+            start.get_or_insert(i);
+            i += run;
+            continue;
+        }
+        let (blank, width) = if bytes[i].is_ascii() {
+            (true, 1)
+        } else {
+            let c = text[i..].chars().next().unwrap_or(' ');
+            (c.is_whitespace(), c.len_utf8())
         };
-        let at = i;
-        i += width;
         if blank {
             if let Some(s) = start.take() {
-                let r = trim_range(text, s..at);
-                if !r.is_empty() {
-                    out.push(r);
-                }
+                push(s..i);
             }
-        } else if start.is_none() {
-            start = Some(at);
+        } else {
+            start.get_or_insert(i);
         }
+        i += width;
+    }
+    if let Some(s) = start {
+        push(s..bytes.len());
     }
     out
 }
+
+/// The bytes [`tokens`] looks at one by one: ASCII white space and every
+/// non-ASCII byte.
+static SPLIT_CHECK: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = b >= 0x80 || (b >= 0x09 && b <= 0x0D) || b == 0x20;
+        b += 1;
+    }
+    table
+};
 
 /// `range` without surrounding whitespace, quotes and punctuation.
 fn trim_range(text: &str, range: Range<usize>) -> Range<usize> {
@@ -955,9 +1007,8 @@ mod tests {
             .collect()
     }
 
-    #[test]
-    fn tokens_split_at_unicode_white_space_like_char_is_whitespace() {
-        let text = "a\u{3000}bé\u{a0}\"c\"\x0b d\u{2028}(e)\t\r\nf\u{85}g  ";
+    /// Tokens as defined: runs of characters that are not `char::is_whitespace`.
+    fn tokens_by_chars(text: &str) -> Vec<Range<usize>> {
         let mut expected = Vec::new();
         let mut start = None;
         for (i, c) in text.char_indices().chain([(text.len(), ' ')]) {
@@ -972,8 +1023,29 @@ mod tests {
                 start = Some(i);
             }
         }
-        assert_eq!(tokens(text), expected);
-        assert_eq!(expected.len(), 7, "{expected:?}");
+        expected
+    }
+
+    #[test]
+    fn tokens_split_at_unicode_white_space_like_char_is_whitespace() {
+        let text = "a\u{3000}bé\u{a0}\"c\"\x0b d\u{2028}(e)\t\r\nf\u{85}g  ";
+        assert_eq!(tokens(text), tokens_by_chars(text));
+        assert_eq!(tokens(text).len(), 7, "{:?}", tokens(text));
+        let alphabet = [
+            "a", "Z", "0", " ", "\t", "\n", "\x0b", "é", "\u{a0}", "\u{3000}", "\u{85}", "(", "\"",
+            "'", ";", "日", "\u{2028}", "xy",
+        ];
+        let mut state = 0x2545_F491_4F6C_DD1Du64;
+        for _ in 0..2_000 {
+            let mut text = String::new();
+            for _ in 0..(state % 24) {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                text.push_str(alphabet[(state % alphabet.len() as u64) as usize]);
+            }
+            assert_eq!(tokens(&text), tokens_by_chars(&text), "{text:?}");
+        }
     }
 
     // Shapes some secret scanners refuse in source: built at run time.
