@@ -6,6 +6,7 @@ use std::io::Write;
 use serde::Serialize;
 
 use crate::finding::{Finding, Severity};
+use crate::source::LineCol;
 
 use super::Report;
 
@@ -27,6 +28,15 @@ struct Tool {
 struct Position {
     line: u32,
     column: u32,
+}
+
+impl From<LineCol> for Position {
+    fn from(at: LineCol) -> Self {
+        Position {
+            line: at.line,
+            column: at.column,
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -178,14 +188,8 @@ fn json_finding<'r>(report: &'r Report<'_>, f: &'r Finding) -> JsonFinding<'r> {
         message: &f.message,
         source: report.source_of(&f.primary),
         file: report.path_of(&f.primary),
-        start: Position {
-            line: start.line,
-            column: start.column,
-        },
-        end: Position {
-            line: end.line,
-            column: end.column,
-        },
+        start: start.into(),
+        end: end.into(),
         byte_range: [f.primary.span.start, f.primary.span.end],
         logical_path: &f.primary.logical_path,
         fingerprint: f.fingerprint(),
@@ -197,14 +201,8 @@ fn json_finding<'r>(report: &'r Report<'_>, f: &'r Finding) -> JsonFinding<'r> {
                 let (start, end) = report.positions(&r.location);
                 JsonRelated {
                     file: report.path_of(&r.location),
-                    start: Position {
-                        line: start.line,
-                        column: start.column,
-                    },
-                    end: Position {
-                        line: end.line,
-                        column: end.column,
-                    },
+                    start: start.into(),
+                    end: end.into(),
                     byte_range: [r.location.span.start, r.location.span.end],
                     message: &r.message,
                 }

@@ -100,12 +100,8 @@ pub(super) fn parse(text: &str, base: usize) -> Result<YamlNode, SyntaxError> {
 /// closing quote is not the line's last character, which ends with a quote.
 fn over_quoted_lines(text: &str, from: usize) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
-    let mut line_start = text[from..].find('\n').map_or(text.len(), |i| from + i + 1);
-    while line_start < text.len() {
-        let line_end = text[line_start..]
-            .find('\n')
-            .map_or(text.len(), |i| line_start + i);
-        let line = text[line_start..line_end].trim_end();
+    for (line_start, line) in lines_after(text, from) {
+        let line = line.trim_end();
         if let Some(colon) = line.find(": \"")
             && line.ends_with('"')
         {
@@ -120,20 +116,29 @@ fn over_quoted_lines(text: &str, from: usize) -> Vec<(usize, usize)> {
                 out.push((line_start + open, line_start + last));
             }
         }
-        line_start = line_end + 1;
     }
     out
+}
+
+/// The lines after the one holding `from`, with their start offsets.
+fn lines_after(text: &str, from: usize) -> impl Iterator<Item = (usize, &str)> {
+    let first = text[from..].find('\n').map_or(text.len(), |i| from + i + 1);
+    let mut line_start = first;
+    std::iter::from_fn(move || {
+        if line_start >= text.len() {
+            return None;
+        }
+        let start = line_start;
+        let end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+        line_start = end + 1;
+        Some((start, &text[start..end]))
+    })
 }
 
 /// Offsets after `from` of lines shaped `[indent][- ]*@key: …` (or with a backtick).
 fn key_like_starts(text: &str, from: usize) -> Vec<usize> {
     let mut out = Vec::new();
-    let mut line_start = text[from..].find('\n').map_or(text.len(), |i| from + i + 1);
-    while line_start < text.len() {
-        let line_end = text[line_start..]
-            .find('\n')
-            .map_or(text.len(), |i| line_start + i);
-        let line = &text[line_start..line_end];
+    for (line_start, line) in lines_after(text, from) {
         let mut rest = line.trim_start_matches(' ');
         while let Some(after) = rest.strip_prefix("- ") {
             rest = after.trim_start_matches(' ');
@@ -150,7 +155,6 @@ fn key_like_starts(text: &str, from: usize) -> Vec<usize> {
                 out.push(line_start + (line.len() - rest.len()));
             }
         }
-        line_start = line_end + 1;
     }
     out
 }
