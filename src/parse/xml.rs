@@ -121,9 +121,18 @@ pub fn parse(text: &str, base: usize) -> Result<XmlDoc, SyntaxError> {
     let mut reader = Reader::from_str(text);
     reader.config_mut().check_end_names = true;
     let mut doc = XmlDoc::default();
+    // Every element starts with a `<` that is not a `</`: room for all of
+    // them, so the element list never moves while it grows.
+    let bytes = text.as_bytes();
+    doc.elements.reserve(
+        memchr::memchr_iter(b'<', bytes)
+            .filter(|&at| bytes.get(at + 1) != Some(&b'/'))
+            .count(),
+    );
     let mut stack: Vec<usize> = Vec::new();
-    // Raw text pieces of the element on top of the stack: (start, end).
-    let mut pieces: Vec<Vec<(usize, usize)>> = Vec::new();
+    // For each open element: where its first text piece starts and its last
+    // one ends, raw offsets.
+    let mut pieces: Vec<Option<(usize, usize)>> = Vec::new();
     let error = |offset: u64, message: String| SyntaxError {
         offset: base + usize::try_from(offset).unwrap_or(usize::MAX),
         message,
@@ -157,7 +166,7 @@ pub fn parse(text: &str, base: usize) -> Result<XmlDoc, SyntaxError> {
                         .unwrap_or(start);
                     attrs.push(XmlAttr {
                         name: attr.key.as_ref().to_string(),
-                        value: unescape(raw).0,
+                        value: unescape_text(raw),
                         span: Span::new(base + value_start, base + value_start + raw.len()),
                     });
                 }
@@ -179,7 +188,7 @@ pub fn parse(text: &str, base: usize) -> Result<XmlDoc, SyntaxError> {
                     continue;
                 }
                 stack.push(id);
-                pieces.push(Vec::new());
+                pieces.push(None);
             }
             Event::End(_) => {
                 let (Some(id), Some(parts)) = (stack.pop(), pieces.pop()) else {
@@ -191,15 +200,15 @@ pub fn parse(text: &str, base: usize) -> Result<XmlDoc, SyntaxError> {
                 // the span from its first to its last text piece would hold the
                 // children's markup (and copy every subtree into each ancestor).
                 if element.children.is_empty()
-                    && let (Some(first), Some(last)) = (parts.first(), parts.last())
-                    && let Some(raw) = text.get(first.0..last.1)
+                    && let Some((first, last)) = parts
+                    && let Some(raw) = text.get(first..last)
                 {
-                    let trimmed_start = first.0 + (raw.len() - raw.trim_start().len());
-                    let trimmed_end = last.1 - (raw.len() - raw.trim_end().len());
+                    let trimmed_start = first + (raw.len() - raw.trim_start().len());
+                    let trimmed_end = last - (raw.len() - raw.trim_end().len());
                     if trimmed_end > trimmed_start
                         && let Some(value) = text.get(trimmed_start..trimmed_end)
                     {
-                        element.text = unescape(value).0;
+                        element.text = unescape_text(value);
                         element.text_span =
                             Some(Span::new(base + trimmed_start, base + trimmed_end));
                     }
@@ -207,7 +216,7 @@ pub fn parse(text: &str, base: usize) -> Result<XmlDoc, SyntaxError> {
             }
             Event::Text(_) | Event::CData(_) | Event::GeneralRef(_) => {
                 if let Some(parts) = pieces.last_mut() {
-                    parts.push((start, end));
+                    *parts = Some(parts.map_or((start, end), |(first, _)| (first, end)));
                 } else if !text.get(start..end).unwrap_or("").trim().is_empty()
                     && doc.elements.is_empty()
                 {
@@ -243,11 +252,26 @@ pub fn parse(text: &str, base: usize) -> Result<XmlDoc, SyntaxError> {
 /// returns, for each unescaped byte offset where the mapping changes, the raw
 /// offset it came from: `(unescaped_offset, raw_offset)`, ascending.
 pub fn unescape(raw: &str) -> (String, Vec<(usize, usize)>) {
-    let bytes = raw.as_bytes();
     let mut map = vec![(0, 0)];
+    let text = unescape_mapped(raw, Some(&mut map));
+    (text, map)
+}
+
+/// [`unescape`] without the offset map: what the tree keeps.
+fn unescape_text(raw: &str) -> String {
+    unescape_mapped(raw, None)
+}
+
+fn unescape_mapped(raw: &str, mut map: Option<&mut Vec<(usize, usize)>>) -> String {
+    let bytes = raw.as_bytes();
+    let mut mark = |unescaped: usize, raw_at: usize| {
+        if let Some(map) = map.as_deref_mut() {
+            map.push((unescaped, raw_at));
+        }
+    };
     // Most element texts have neither references nor CDATA.
     let Some(mut pos) = memchr::memchr2(b'&', b'<', bytes) else {
-        return (raw.to_string(), map);
+        return raw.to_string();
     };
     let mut out = String::with_capacity(raw.len());
     out.push_str(&raw[..pos]);
@@ -257,10 +281,10 @@ pub fn unescape(raw: &str) -> (String, Vec<(usize, usize)>) {
             let body_start = pos + 9;
             let body_end = memchr::memmem::find(&bytes[body_start..], b"]]>")
                 .map_or(raw.len(), |i| body_start + i);
-            map.push((out.len(), body_start));
+            mark(out.len(), body_start);
             out.push_str(&raw[body_start..body_end]);
             pos = (body_end + 3).min(raw.len());
-            map.push((out.len(), pos));
+            mark(out.len(), pos);
             continue;
         }
         // The longest reference is `&#x10FFFF;`; look no further for its `;`.
@@ -285,7 +309,7 @@ pub fn unescape(raw: &str) -> (String, Vec<(usize, usize)>) {
             if let Some(ch) = ch {
                 out.push(ch);
                 pos += semi + 1;
-                map.push((out.len(), pos));
+                mark(out.len(), pos);
                 continue;
             }
         }
@@ -295,7 +319,7 @@ pub fn unescape(raw: &str) -> (String, Vec<(usize, usize)>) {
         out.push_str(&raw[pos..next]);
         pos = next;
     }
-    (out, map)
+    out
 }
 
 /// Maps an offset in unescaped text back to the raw text, using [`unescape`]'s map.
