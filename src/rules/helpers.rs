@@ -44,6 +44,15 @@ static SECRET_NAME: LazyLock<Regex> = LazyLock::new(|| {
     .expect("valid regex")
 });
 
+/// Every ASCII name [`is_credential_name`] accepts (or `pfx`) contains one of
+/// these words, in any ASCII case: text without them holds no credential name,
+/// and searches for `name=value` pairs may skip it. Kept beside the lists it
+/// summarizes; `tests::credential_words_cover_every_credential_name` checks it.
+pub static CREDENTIAL_WORDS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i-u)secret|passw|pwd|key|token|conn|sas|sig|credential|authorization|code|pfx")
+        .expect("valid regex")
+});
+
 /// A name that looks like it holds a secret (RULES.md SEC002), excluding names
 /// that end like an address or identifier (`…Endpoint`, `…Url`, `…Id`).
 pub fn is_secret_like_name(name: &str) -> bool {
@@ -134,6 +143,58 @@ pub use crate::model::graph::env_names as env_references;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn credential_words_cover_every_credential_name() {
+        // Each listed name, and the shortest spellings of each alternative of
+        // `SECRET_NAME`, with their separators.
+        let mut names: Vec<String> = CREDENTIAL_NAMES.iter().map(|n| n.to_string()).collect();
+        for name in [
+            "secret",
+            "password",
+            "passwd",
+            "pwd",
+            "apikey",
+            "api-key",
+            "api_key",
+            "api key",
+            "accesskey",
+            "access-key",
+            "access_key",
+            "access key",
+            "clientsecret",
+            "client_secret",
+            "token",
+            "connstring",
+            "conn-string",
+            "connection_string",
+            "connectionstring",
+            "sas",
+            "signature",
+            "credential",
+            "privatekey",
+            "private-key",
+            "private_key",
+            "private key",
+            "pfx",
+        ] {
+            names.push(name.to_string());
+        }
+        for name in &names {
+            assert!(
+                is_credential_name(name) || name == "pfx",
+                "{name} is not a credential name; update the list"
+            );
+            for variant in [
+                name.clone(),
+                name.to_ascii_uppercase(),
+                format!("my{name}X"),
+            ] {
+                assert!(CREDENTIAL_WORDS.is_match(&variant), "{variant}");
+            }
+        }
+        assert!(!CREDENTIAL_WORDS.is_match("Send an email to the team"));
+    }
 
     #[test]
     fn hosts_and_env_references() {

@@ -15,7 +15,7 @@ use regex::{Regex, RegexSet};
 use sha2::{Digest, Sha256};
 
 use crate::finding::Confidence;
-use crate::rules::helpers::is_credential_name;
+use crate::rules::helpers::{CREDENTIAL_WORDS, is_credential_name};
 
 /// What a credential is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -480,9 +480,7 @@ pub fn scan_literal_with(text: &str, context: Context, thresholds: &Thresholds) 
         }
     }
     // `client_secret=…` inside a literal: the value is in credential context.
-    let pairs = text
-        .bytes()
-        .any(|b| b == b':' || b == b'=')
+    let pairs = (text.bytes().any(|b| b == b':' || b == b'=') && CREDENTIAL_WORDS.is_match(text))
         .then(|| PAIR.captures_iter(text));
     for caps in pairs.into_iter().flatten() {
         let (Some(name), Some(value)) = (caps.get(1), caps.get(2)) else {
