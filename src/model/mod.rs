@@ -67,6 +67,9 @@ pub struct Workspace {
     pub listed: Vec<crate::source::load::ListedEntry>,
     /// `files[i].path` lower-cased (folder names vary in case).
     lower_paths: Vec<String>,
+    /// Where each `/`-separated segment of `lower_paths[i]` starts and ends:
+    /// split once, since every model reader filters all paths by segments.
+    segments: Vec<Box<[(u32, u32)]>>,
     /// Lower-cased path → file, for direct lookups.
     by_path: std::collections::HashMap<String, FileId>,
 }
@@ -116,6 +119,19 @@ impl Workspace {
             problems.extend(problem);
         }
         let lower_paths: Vec<String> = files.iter().map(|f| f.path.to_ascii_lowercase()).collect();
+        let segments = lower_paths
+            .iter()
+            .map(|path| {
+                let mut start = 0;
+                path.split('/')
+                    .map(|segment| {
+                        let range = (start, start + segment.len());
+                        start += segment.len() + 1;
+                        (to_u32(range.0), to_u32(range.1))
+                    })
+                    .collect()
+            })
+            .collect();
         let by_path = lower_paths
             .iter()
             .enumerate()
@@ -130,6 +146,7 @@ impl Workspace {
             notes,
             listed,
             lower_paths,
+            segments,
             by_path,
         }
     }
@@ -166,8 +183,13 @@ impl Workspace {
     ) -> impl Iterator<Item = FileId> + 'a {
         let mut segments: Vec<&'a str> = Vec::with_capacity(8);
         (0..self.files.len()).filter(move |&i| {
+            let path = self.lower_paths[i].as_str();
             segments.clear();
-            segments.extend(self.lower_paths[i].split('/'));
+            segments.extend(
+                self.segments[i]
+                    .iter()
+                    .map(|&(start, end)| &path[start as usize..end as usize]),
+            );
             pred(&segments)
         })
     }
@@ -395,4 +417,9 @@ impl<'a> Solution<'a> {
             .iter()
             .find(|a| a.schema_name.eq_ignore_ascii_case(parent))
     }
+}
+
+/// Paths are capped far below 4 GiB by the loader's limits.
+fn to_u32(offset: usize) -> u32 {
+    u32::try_from(offset).unwrap_or(u32::MAX)
 }
