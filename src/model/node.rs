@@ -179,13 +179,23 @@ impl<'a> Trail<'a> {
             segments.push(segment);
             at = parent;
         }
-        let mut out = self.base.clone();
+        // Room for the usual case (no escapes, short indexes): one allocation.
+        let room: usize = segments
+            .iter()
+            .map(|segment| match segment {
+                Segment::Key(key) => key.len() + 1,
+                Segment::Index(_) => 4,
+                Segment::Id(id) => id.len() + 6,
+            })
+            .sum();
+        let mut out = String::with_capacity(self.base.len() + room);
+        out.push_str(&self.base);
         for segment in segments.into_iter().rev() {
             match segment {
                 Segment::Key(key) => push_key(&mut out, key),
                 Segment::Index(i) => {
-                    out.push('/');
-                    out.push_str(&i.to_string());
+                    use std::fmt::Write;
+                    let _ = write!(out, "/{i}");
                 }
                 Segment::Id(id) => {
                     out.push_str("/[id=");
