@@ -3,11 +3,12 @@
 //! Block mappings and sequences, plain scalars on one line, quoted scalars on
 //! one line, literal block scalars (`|`, `|-`, `|+`), empty flow collections and
 //! comments. Anything else (anchors, tags, folded or multi-line scalars, flow
-//! content, documents markers, tabs where indentation matters, odd control
+//! content, document markers, tabs where indentation matters, odd control
 //! characters, syntax errors) makes [`parse`] return `None`, and the event
 //! parser reads the file instead. A tree returned here is the tree the event
 //! parser builds, spans included: `tests/yaml_block_reader.rs` compares the two
-//! on the corpus, the fixtures and mutated copies of them.
+//! on the corpus, the fixtures and mutated copies of them, and the `parse_yaml`
+//! fuzz target on whatever it generates.
 
 use crate::parse::MAX_DEPTH;
 use crate::source::Span;
