@@ -222,7 +222,7 @@ fn sort_and_dedup(solutions: &[Solution<'_>], findings: Vec<Finding>) -> Vec<Fin
         .into_par_iter()
         .map(|f| {
             // Computed here, on all threads, and kept for the renderers.
-            f.fingerprint();
+            f.fingerprint_str();
             let key = (
                 solutions[f.primary.solution].ws.source.clone(),
                 path_of(&f.primary),

@@ -194,9 +194,13 @@ impl Finding {
     /// `pplint/v1:` + 32 hex of SHA-256(rule␟kind␟identity␟logical path␟discriminator).
     /// No line, column, offset, file path or version: re-exports keep it.
     pub fn fingerprint(&self) -> String {
+        self.fingerprint_str().to_string()
+    }
+
+    /// [`Finding::fingerprint`], borrowed: computed on first use and kept.
+    pub fn fingerprint_str(&self) -> &str {
         self.fingerprint_cache
             .get_or_init(|| self.compute_fingerprint())
-            .clone()
     }
 
     fn compute_fingerprint(&self) -> String {

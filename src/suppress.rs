@@ -171,13 +171,13 @@ pub fn read_baseline(path: &Path) -> Result<Baseline, String> {
 pub fn apply_baseline(findings: &mut [Finding], baseline: &Baseline, applied: &mut Applied) {
     let mut matched = BTreeSet::new();
     for finding in findings.iter_mut() {
-        let fingerprint = finding.fingerprint();
+        let fingerprint = finding.fingerprint_str();
         if baseline
             .findings
             .iter()
             .any(|e| e.fingerprint == fingerprint)
         {
-            matched.insert(fingerprint);
+            matched.insert(fingerprint.to_string());
             if finding.suppression.is_none() {
                 finding.suppression = Some(Suppression {
                     kind: SuppressionKind::Baseline,

@@ -698,7 +698,7 @@ impl<'r, 'a> Page<'r, 'a> {
             "<p class=\"docs\"><a href=\"{}\">{} documentation</a> · <code class=\"fp\">{}</code></p>",
             E(&docs_link(f.rule)),
             f.rule.id,
-            E(&f.fingerprint())
+            E(f.fingerprint_str())
         )?;
         h.push_str("</article>\n");
         Ok(())

@@ -61,7 +61,7 @@ struct JsonFinding<'a> {
     end: Position,
     byte_range: [u32; 2],
     logical_path: &'a str,
-    fingerprint: String,
+    fingerprint: &'a str,
     help: &'a str,
     related: Vec<JsonRelated<'a>>,
     suppressed: bool,
@@ -192,7 +192,7 @@ fn json_finding<'r>(report: &'r Report<'_>, f: &'r Finding) -> JsonFinding<'r> {
         end: end.into(),
         byte_range: [f.primary.span.start, f.primary.span.end],
         logical_path: &f.primary.logical_path,
-        fingerprint: f.fingerprint(),
+        fingerprint: f.fingerprint_str(),
         help: &f.help,
         related: f
             .related
