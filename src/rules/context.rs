@@ -20,19 +20,9 @@ impl<'r> RuleContext<'r> {
         }
     }
 
-    /// A context for the same rule and solution that reports into `findings`: a
-    /// rule that splits its work across threads gives each part its own, then
-    /// [`RuleContext::extend`]s this one with their findings in a fixed order.
-    pub fn fork<'n>(&self, findings: &'n mut Vec<Finding>) -> RuleContext<'n> {
-        RuleContext::new(self.meta, self.solution, findings)
-    }
-
-    pub fn extend(&mut self, findings: Vec<Finding>) {
-        self.findings.extend(findings);
-    }
-
     /// Runs `check` over `items` in chunks of `chunk` on all threads, and
-    /// reports what each chunk found in item order, as one loop would.
+    /// reports what each chunk found in item order, as one loop would: each
+    /// chunk reports into a context of its own for the same rule and solution.
     pub fn for_each_chunk<T: Sync>(
         &mut self,
         items: &[T],
@@ -40,18 +30,16 @@ impl<'r> RuleContext<'r> {
         check: impl Fn(&[T], &mut RuleContext<'_>) + Sync,
     ) {
         use rayon::prelude::*;
-        let this = &*self;
+        let (meta, solution) = (self.meta, self.solution);
         let found: Vec<Vec<Finding>> = items
             .par_chunks(chunk.max(1))
             .map(|part| {
                 let mut findings = Vec::new();
-                check(part, &mut this.fork(&mut findings));
+                check(part, &mut RuleContext::new(meta, solution, &mut findings));
                 findings
             })
             .collect();
-        for findings in found {
-            self.extend(findings);
-        }
+        self.findings.extend(found.into_iter().flatten());
     }
 
     /// Reports a finding at `primary` with the rule's defaults; the returned

@@ -186,18 +186,10 @@ impl Reader<'_> {
     fn next_content(&self, mut start: usize) -> Option<Line> {
         let bytes = self.bytes;
         while start < bytes.len() {
-            let mut at = start;
-            while at < bytes.len() && bytes[at] == b' ' {
-                at += 1;
-            }
+            let at = skip_spaces(bytes, start);
             let indent = at - start;
             match bytes.get(at) {
-                None => {
-                    return Some(Line {
-                        start: bytes.len(),
-                        indent: 0,
-                    });
-                }
+                None => break,
                 Some(b'\n' | b'\r' | b'#') => start = self.next_line(at),
                 Some(b'\t') => {
                     let rest = &bytes[at..self.content_end(at)];
@@ -642,9 +634,7 @@ impl Reader<'_> {
                 // A less indented line ends the scalar.
                 break;
             }
-            for _ in 0..pending_breaks {
-                value.push('\n');
-            }
+            value.extend(std::iter::repeat_n('\n', pending_breaks));
             pending_breaks = 0;
             // A last line without a line break still gets one, as in the event parser.
             let content = &self.text[line + indent..end];
@@ -662,11 +652,7 @@ impl Reader<'_> {
                 value.truncate(kept);
             }
             Chomp::Clip => {}
-            Chomp::Keep => {
-                for _ in 0..pending_breaks {
-                    value.push('\n');
-                }
-            }
+            Chomp::Keep => value.extend(std::iter::repeat_n('\n', pending_breaks)),
         }
         let next = self.next_content(line)?;
         let node = self.scalar(
