@@ -142,6 +142,16 @@ fn demo_with_config(name: &str, config: &str) -> (PathBuf, String) {
     (dir, path)
 }
 
+/// Runs `check` on the demo under `config`, which must stop the run with a
+/// configuration error (exit 2); returns what it said.
+fn config_error(name: &str, config: &str) -> String {
+    let (dir, path) = demo_with_config(name, config);
+    let run = pplint(&["check", &path]);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    run.stderr
+}
+
 #[test]
 fn config_is_found_upwards_and_sets_selection_severity_and_fail_on() {
     let (dir, path) = demo_with_config(
@@ -206,28 +216,18 @@ fn selection_by_pillar_and_tag() {
 
 #[test]
 fn unknown_config_keys_are_rejected_with_their_position() {
-    let (dir, path) = demo_with_config(
+    let stderr = config_error(
         "badconfig",
         "fail-on = \"high\"\n\n[rules]\nselekt = [\"AGT\"]\n",
     );
-    let run = pplint(&["check", &path]);
-    assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("pplint.toml:4:1:"), "{}", run.stderr);
-    assert!(run.stderr.contains("selekt"), "{}", run.stderr);
-    let _ = std::fs::remove_dir_all(&dir);
+    assert!(stderr.contains("pplint.toml:4:1:"), "{stderr}");
+    assert!(stderr.contains("selekt"), "{stderr}");
 }
 
 #[test]
 fn unknown_rule_in_config_is_an_error() {
-    let (dir, path) = demo_with_config("badrule", "[rules.severity]\nXYZ123 = \"high\"\n");
-    let run = pplint(&["check", &path]);
-    assert_eq!(run.code, 2);
-    assert!(
-        run.stderr.contains("unknown rule 'XYZ123'"),
-        "{}",
-        run.stderr
-    );
-    let _ = std::fs::remove_dir_all(&dir);
+    let stderr = config_error("badrule", "[rules.severity]\nXYZ123 = \"high\"\n");
+    assert!(stderr.contains("unknown rule 'XYZ123'"), "{stderr}");
 }
 
 #[test]
@@ -310,11 +310,8 @@ fn suppressions_need_a_reason_mark_findings_and_expire() {
             .all(|f| f["suppressed"] == false)
     );
 
-    let missing_reason = demo_with_config("noreason", "[[suppress]]\nrule = \"AGT001\"\n");
-    let run = pplint(&["check", &missing_reason.1]);
-    assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("reason"), "{}", run.stderr);
-    let _ = std::fs::remove_dir_all(&missing_reason.0);
+    let stderr = config_error("noreason", "[[suppress]]\nrule = \"AGT001\"\n");
+    assert!(stderr.contains("reason"), "{stderr}");
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -458,38 +455,25 @@ fn rule_options_come_from_the_config_and_are_checked() {
     assert_eq!(defaults["findings"].as_array().map(Vec::len), Some(3));
     let _ = std::fs::remove_dir_all(&dir);
 
-    let (dir, path) = demo_with_config(
+    let stderr = config_error(
         "badoption",
         "[rules.options.KNW001]\nowned_domain = [\"contoso.com\"]\n",
     );
-    let run = pplint(&["check", &path]);
-    assert_eq!(run.code, 2);
     assert!(
-        run.stderr.contains("[rules.options.KNW001]") && run.stderr.contains("owned_domain"),
-        "{}",
-        run.stderr
+        stderr.contains("[rules.options.KNW001]") && stderr.contains("owned_domain"),
+        "{stderr}"
     );
-    let _ = std::fs::remove_dir_all(&dir);
 
-    let (dir, path) = demo_with_config("nooptions", "[rules.options.AGT001]\nstrict = true\n");
-    let run = pplint(&["check", &path]);
-    assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("takes no options"), "{}", run.stderr);
-    let _ = std::fs::remove_dir_all(&dir);
+    let stderr = config_error("nooptions", "[rules.options.AGT001]\nstrict = true\n");
+    assert!(stderr.contains("takes no options"), "{stderr}");
 
-    let (dir, path) = demo_with_config(
+    let stderr = config_error(
         "badpattern",
         "[rules.options.FLW002]\nsafety_action_pattern = \"(unclosed\"\n",
     );
-    let run = pplint(&["check", &path]);
-    assert_eq!(run.code, 2);
     assert!(
-        run.stderr.contains("[rules.options.FLW002]")
-            && run
-                .stderr
-                .contains("safety_action_pattern is not a valid regex"),
-        "{}",
-        run.stderr
+        stderr.contains("[rules.options.FLW002]")
+            && stderr.contains("safety_action_pattern is not a valid regex"),
+        "{stderr}"
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }
