@@ -210,14 +210,17 @@ pub fn entropy(text: &str) -> f64 {
 }
 
 /// A known shape: the pattern, the capture group holding the secret (0 = whole
-/// match), and whether it needs credential context. Its regex is compiled the
-/// first time a [`ShapeSet`] says it may match: most runs need few of them.
+/// match), whether it needs credential context, and literals one of which every
+/// match contains (in any ASCII case; empty when there is none). Its regex is
+/// compiled the first time a [`ShapeSet`] says it may match: most runs need few
+/// of them.
 struct Shape {
     kind: SecretKind,
     pattern: &'static str,
     regex: OnceLock<Regex>,
     group: usize,
     credential_only: bool,
+    literals: &'static [&'static str],
 }
 
 impl Shape {
@@ -227,13 +230,20 @@ impl Shape {
     }
 }
 
-fn shape(kind: SecretKind, pattern: &'static str, group: usize, credential_only: bool) -> Shape {
+fn shape(
+    kind: SecretKind,
+    pattern: &'static str,
+    group: usize,
+    credential_only: bool,
+    literals: &'static [&'static str],
+) -> Shape {
     Shape {
         kind,
         pattern,
         regex: OnceLock::new(),
         group,
         credential_only,
+        literals,
     }
 }
 
@@ -242,10 +252,16 @@ fn shape(kind: SecretKind, pattern: &'static str, group: usize, credential_only:
 /// Counted repetitions (`{31,34}`) are loosened to `+`/`*` here: the set only has
 /// to match a superset, and counted repetitions make its automaton large enough
 /// to slow long texts (a 58 kB HTML body) tenfold.
+///
+/// When every shape of the set has literals, a search for those literals
+/// (a few bytes a cycle) runs first: the set's own automaton has no literal to
+/// look for, since most shapes start with a look-behind alternative, and most
+/// strings hold none of the literals.
 struct ShapeSet {
     set: RegexSet,
     /// Index in [`SHAPES`] of each pattern of the set.
     shapes: Vec<usize>,
+    literals: Option<Regex>,
 }
 
 impl ShapeSet {
@@ -263,15 +279,32 @@ impl ShapeSet {
                 .into_owned()
         }))
         .expect("valid regexes");
-        ShapeSet { set, shapes }
+        let literals = shapes
+            .iter()
+            .all(|&i| !SHAPES[i].literals.is_empty())
+            .then(|| {
+                let alternatives: Vec<String> = shapes
+                    .iter()
+                    .flat_map(|&i| SHAPES[i].literals)
+                    .map(|literal| regex::escape(literal))
+                    .collect();
+                Regex::new(&format!("(?i){}", alternatives.join("|"))).expect("valid regex")
+            });
+        ShapeSet {
+            set,
+            shapes,
+            literals,
+        }
     }
 
     /// The shapes that may match `text`, in [`SHAPES`] order.
     fn candidates(&self, text: &str) -> impl Iterator<Item = &'static Shape> + '_ {
         let shapes: &'static [Shape] = &SHAPES;
-        self.set
-            .matches(text)
+        let possible = self.literals.as_ref().is_none_or(|l| l.is_match(text));
+        possible
+            .then(|| self.set.matches(text).into_iter())
             .into_iter()
+            .flatten()
             .map(move |i| &shapes[self.shapes[i]])
     }
 }
@@ -291,75 +324,105 @@ static SHAPES: LazyLock<Vec<Shape>> = LazyLock::new(|| {
             r"-----BEGIN [A-Z ]*PRIVATE KEY-----(?s:.*?)(?:-----END [A-Z ]*PRIVATE KEY-----|$)",
             0,
             false,
+            &["-----BEGIN "],
         ),
         shape(
             AnthropicKey,
             r"(?:^|[^A-Za-z0-9_-])(sk-ant-[A-Za-z0-9_-]{20,})",
             1,
             false,
+            &["sk-ant-"],
         ),
         shape(
             OpenAiKey,
             r"(?:^|[^A-Za-z0-9_-])(sk-(?:proj-)?[A-Za-z0-9_-]{20,})",
             1,
             false,
+            &["sk-"],
         ),
         shape(
             EntraClientSecret,
             r"(?:^|[^A-Za-z0-9_~.-])([A-Za-z0-9_~.-]{3}[0-9]Q~[A-Za-z0-9_~.-]{31,34})(?:$|[^A-Za-z0-9_~.-])",
             1,
             false,
+            &["Q~"],
         ),
         shape(
             Jwt,
             r"eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}",
             0,
             false,
+            &["eyJ"],
         ),
-        shape(SasSignature, r"[?&]sig=([A-Za-z0-9%+/=]{30,})", 1, false),
+        shape(
+            SasSignature,
+            r"[?&]sig=([A-Za-z0-9%+/=]{30,})",
+            1,
+            false,
+            &["sig="],
+        ),
         shape(
             ConnectionStringKey,
             r"(?i)(?:AccountKey|SharedAccessKey)=([^;\s]+)",
             1,
             false,
+            &["AccountKey", "SharedAccessKey"],
         ),
         shape(
             ConnectionStringKey,
             r"(?i)(?:^|[;\s])(?:Password|Pwd)=([^;]{6,})",
             1,
             false,
+            &["Password", "Pwd"],
         ),
         shape(
             GitHubToken,
             r"(?:^|[^A-Za-z0-9_])(gh[pousr]_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9_]{20,})",
             1,
             false,
+            &["ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"],
         ),
         shape(
             AwsAccessKey,
             r"(?:^|[^A-Z0-9])(AKIA[0-9A-Z]{16})(?:$|[^A-Z0-9])",
             1,
             false,
+            &["AKIA"],
         ),
         shape(
             GoogleApiKey,
             r"(?:^|[^A-Za-z0-9_-])(AIza[0-9A-Za-z_-]{35})",
             1,
             false,
+            &["AIza"],
         ),
-        shape(SlackToken, r"(xox[abprs]-[A-Za-z0-9-]{10,})", 1, false),
+        shape(
+            SlackToken,
+            r"(xox[abprs]-[A-Za-z0-9-]{10,})",
+            1,
+            false,
+            &["xox"],
+        ),
         shape(
             UrlCredentials,
             r"(?i)https?://[^/\s:@]+:([^/\s@]+)@",
             1,
             false,
+            &["://"],
         ),
-        shape(BearerToken, r"Bearer\s+([A-Za-z0-9._~+/=-]{20,})", 1, false),
+        shape(
+            BearerToken,
+            r"Bearer\s+([A-Za-z0-9._~+/=-]{20,})",
+            1,
+            false,
+            &["Bearer"],
+        ),
         shape(
             HexKey,
             r"(?:^|[^A-Za-z0-9])([0-9a-fA-F]{32})(?:$|[^A-Za-z0-9])",
             1,
             true,
+            &[],
         ),
     ]
 });
@@ -509,14 +572,13 @@ pub fn scan_literal_with(text: &str, context: Context, thresholds: &Thresholds) 
                 }
             }
         }
-        Context::Plain if text.len() >= thresholds.plain_min_length => {
+        Context::Plain if has_token_run(text, thresholds.plain_min_length) => {
             for token in tokens(text) {
                 let t = &text[token.clone()];
                 let n = t.chars().count();
                 if n >= thresholds.plain_min_length
                     && n <= 128
-                    && t.bytes()
-                        .all(|b| b.is_ascii_alphanumeric() || b"+/=_-".contains(&b))
+                    && t.bytes().all(|b| TOKEN_BYTES[usize::from(b)])
                     && t.bytes().any(|b| b.is_ascii_digit())
                     && t.bytes().any(|b| b.is_ascii_alphabetic())
                     && !is_identifier_like(t)
@@ -529,6 +591,31 @@ pub fn scan_literal_with(text: &str, context: Context, thresholds: &Thresholds) 
         Context::Plain => {}
     }
     dedupe(hits)
+}
+
+/// The bytes a plain-context high-entropy token is made of.
+static TOKEN_BYTES: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'=' | b'_' | b'-');
+        b += 1;
+    }
+    table
+};
+
+/// Whether `text` has `min` [`TOKEN_BYTES`] in a row: a plain-context token
+/// is nothing else, so text without such a run needs no splitting.
+fn has_token_run(text: &str, min: usize) -> bool {
+    let mut run = 0;
+    for &b in text.as_bytes() {
+        run = if TOKEN_BYTES[usize::from(b)] { run + 1 } else { 0 };
+        if run >= min {
+            return true;
+        }
+    }
+    min == 0
 }
 
 /// A token in credential context: 32+ hex at ≥ 3.0 bits/char, or ≥ 20 chars at
@@ -1044,6 +1131,85 @@ mod tests {
             }
             assert_eq!(tokens(&text), tokens_by_chars(&text), "{text:?}");
         }
+    }
+
+    #[test]
+    fn token_runs_cover_every_plain_token() {
+        assert!(has_token_run("x aB3+/=_-aB3 y", 10));
+        assert!(!has_token_run("x aB3+/=_-aB y", 11));
+        assert!(!has_token_run("aB3+/=_-aB3".repeat(4).replace('=', " ").as_str(), 32));
+        assert!(has_token_run("", 0));
+        let alphabet = ["a", "Z", "0", "+", "=", " ", "\"", "(", ".", "é", "\n", "Q9x"];
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        for _ in 0..5_000 {
+            let mut text = String::new();
+            for _ in 0..(state % 40) {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                text.push_str(alphabet[(state % alphabet.len() as u64) as usize]);
+            }
+            for min in [0, 1, 4, 8] {
+                let token = tokens(&text).into_iter().any(|r| {
+                    r.len() >= min && text[r].bytes().all(|b| TOKEN_BYTES[usize::from(b)])
+                });
+                assert!(!token || has_token_run(&text, min), "{text:?} {min}");
+            }
+        }
+    }
+
+    /// The literal search must never hide a shape: every literal is in its
+    /// shape's pattern, and only the 32-hex shape (credential context) has none.
+    #[test]
+    fn shape_literals_come_from_their_patterns() {
+        for shape in SHAPES.iter() {
+            assert_eq!(
+                shape.literals.is_empty(),
+                shape.kind == SecretKind::HexKey,
+                "{:?}",
+                shape.kind
+            );
+            // `gh[pousr]_` holds `ghp_`, `gho_`, …: classes of letters spelled out.
+            let letters = Regex::new(r"\[([a-z]+)\]").expect("valid regex");
+            let mut spellings = vec![shape.pattern.to_string()];
+            while let Some(class) = letters.captures(&spellings[0]) {
+                let (range, set) = (class.get(0).unwrap().range(), class[1].to_string());
+                spellings = spellings
+                    .iter()
+                    .flat_map(|p| {
+                        let range = range.clone();
+                        set.chars()
+                            .map(move |c| format!("{}{c}{}", &p[..range.start], &p[range.end..]))
+                    })
+                    .collect();
+            }
+            for literal in shape.literals {
+                let found = spellings.iter().any(|pattern| {
+                    if pattern.starts_with("(?i)") {
+                        let lower = pattern.to_ascii_lowercase();
+                        lower.contains(&literal.to_ascii_lowercase())
+                    } else {
+                        pattern.contains(literal)
+                    }
+                });
+                assert!(found, "{literal} not in {}", shape.pattern);
+            }
+        }
+        assert!(PLAIN_SHAPES.literals.is_some());
+        assert!(CREDENTIAL_SHAPES.literals.is_none());
+        // Case folding beyond ASCII, as the shapes' own `(?i)` does it.
+        let folded = "Server=db;Pa\u{17f}\u{17f}word=Fake!Pass99;";
+        assert_eq!(
+            kinds(folded, Syntax::Literal, Context::Plain),
+            [(
+                SecretKind::ConnectionStringKey,
+                Confidence::High,
+                "Fake!Pass99".to_string()
+            )]
+        );
+        let plain = "Send the weekly report to https://contoso.sharepoint.com/sites/x";
+        assert_eq!(PLAIN_SHAPES.candidates("Send the weekly report").count(), 0);
+        assert!(kinds(plain, Syntax::Literal, Context::Plain).is_empty());
     }
 
     // Shapes some secret scanners refuse in source: built at run time.
