@@ -1162,6 +1162,7 @@ mod tests {
     /// shape's pattern, and only the 32-hex shape (credential context) has none.
     #[test]
     fn shape_literals_come_from_their_patterns() {
+        let letters = Regex::new(r"\[([a-z]+)\]").expect("valid regex");
         for shape in SHAPES.iter() {
             assert_eq!(
                 shape.literals.is_empty(),
@@ -1170,7 +1171,6 @@ mod tests {
                 shape.kind
             );
             // `gh[pousr]_` holds `ghp_`, `gho_`, …: classes of letters spelled out.
-            let letters = Regex::new(r"\[([a-z]+)\]").expect("valid regex");
             let mut spellings = vec![shape.pattern.to_string()];
             while let Some(class) = letters.captures(&spellings[0]) {
                 let (range, set) = (class.get(0).unwrap().range(), class[1].to_string());
