@@ -61,10 +61,24 @@ pub fn zip_pipeline(data: &[u8]) {
     }
 }
 
+/// Also panics when the two XML readers build different trees.
 pub fn parse_xml(data: &[u8]) {
     if let Ok(text) = std::str::from_utf8(data) {
         let _ = crate::parse::xml::parse(text, 0);
         let _ = crate::parse::xml::unescape(text);
+        xml_readers_agree(data);
+    }
+}
+
+/// Panics when the plain XML reader accepts a text and builds a tree other
+/// than quick-xml's; returns whether it accepted the text.
+pub fn xml_readers_agree(data: &[u8]) -> bool {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return false;
+    };
+    match crate::parse::xml::compare_readers(text) {
+        Ok(accepted) => accepted,
+        Err(difference) => panic!("{difference}"),
     }
 }
 

@@ -8,9 +8,7 @@
 
 mod common;
 
-use std::io::Read;
-use std::path::Path;
-
+use common::differential::{XorShift, mutants_per_text, mutate, without_bom};
 use pplint::fuzzing::yaml_readers_agree;
 
 fn is_yaml_path(path: &str) -> bool {
@@ -20,51 +18,9 @@ fn is_yaml_path(path: &str) -> bool {
         || (lower.contains("botcomponents/") && lower.ends_with("/data"))
 }
 
-/// `(name, text)` of every YAML-like file under `root`, zips included.
-fn yaml_texts(root: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut out = Vec::new();
-    for entry in walkdir::WalkDir::new(root).sort_by_file_name() {
-        let entry = entry.expect("walk");
-        if !entry.file_type().is_file() {
-            continue;
-        }
-        let path = entry.path();
-        let name = path.to_string_lossy().replace('\\', "/");
-        if name.to_ascii_lowercase().ends_with(".zip") {
-            let bytes = std::fs::read(path).expect("read zip");
-            let Ok(mut archive) = zip::ZipArchive::new(std::io::Cursor::new(bytes)) else {
-                continue;
-            };
-            for i in 0..archive.len() {
-                let mut file = archive.by_index(i).expect("entry");
-                let Ok(inner) = file.name().map(|n| n.to_string()) else {
-                    continue;
-                };
-                if is_yaml_path(&inner) {
-                    let mut data = Vec::new();
-                    if file.read_to_end(&mut data).is_ok() {
-                        out.push((format!("{name}!{inner}"), data));
-                    }
-                }
-            }
-        } else if is_yaml_path(&name) {
-            out.push((name, std::fs::read(path).expect("read")));
-        }
-    }
-    out
-}
-
-fn without_bom(bytes: &[u8]) -> &[u8] {
-    bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)
-}
-
 /// The texts the differential tests start from.
 fn seeds() -> Vec<(String, Vec<u8>)> {
-    let mut texts = yaml_texts(&common::fixtures());
-    if let Some(corpus) = common::corpus() {
-        texts.extend(yaml_texts(&corpus));
-    }
-    texts
+    common::differential::seeds(is_yaml_path)
 }
 
 #[test]
@@ -177,75 +133,11 @@ fn block_reader_declines_what_it_does_not_read() {
     }
 }
 
-/// A small deterministic generator, so a failure replays exactly.
-struct XorShift(u64);
-
-impl XorShift {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
-
 const INSERTS: &[&str] = &[
     ":", ": ", "-", "- ", " ", "  ", "\n", "\r\n", "#", " #", "\"", "'", "|", "|-", "|+", ">",
     "\t", "[", "]", "{", "}", "[]", "{}", "&a ", "*a", "!t ", "@", "`", "%", "?", "\\", "é",
     "\u{a0}", "---", "...", "''", "\\\"", "\\u00", "x", "k: v\n", "- k: v\n", "\n  ", "\n-",
 ];
-
-/// One random edit: insert, delete, duplicate or re-indent a line, or splice.
-fn mutate(text: &[u8], rng: &mut XorShift) -> Vec<u8> {
-    let mut out = text.to_vec();
-    for _ in 0..=rng.below(3) {
-        let at = rng.below(out.len() + 1);
-        match rng.below(6) {
-            0 | 1 => {
-                let insert = INSERTS[rng.below(INSERTS.len())].as_bytes();
-                out.splice(at..at, insert.iter().copied());
-            }
-            2 if !out.is_empty() => {
-                let end = (at + 1 + rng.below(3)).min(out.len());
-                out.drain(at.min(end)..end);
-            }
-            3 => {
-                let start = out[..at]
-                    .iter()
-                    .rposition(|&b| b == b'\n')
-                    .map_or(0, |i| i + 1);
-                let end = out[at..]
-                    .iter()
-                    .position(|&b| b == b'\n')
-                    .map_or(out.len(), |i| at + i + 1);
-                let line = out[start..end].to_vec();
-                out.splice(start..start, line);
-            }
-            4 => {
-                let start = out[..at]
-                    .iter()
-                    .rposition(|&b| b == b'\n')
-                    .map_or(0, |i| i + 1);
-                if rng.below(2) == 0 {
-                    out.splice(start..start, *b"  ");
-                } else if out[start..].starts_with(b" ") {
-                    out.remove(start);
-                }
-            }
-            _ => {
-                let from = rng.below(out.len() + 1);
-                let end = (from + rng.below(40)).min(out.len());
-                let piece = out[from..end].to_vec();
-                out.splice(at..at, piece);
-            }
-        }
-    }
-    out
-}
 
 #[test]
 fn block_reader_agrees_on_mutated_texts() {
@@ -262,14 +154,11 @@ fn block_reader_agrees_on_mutated_texts() {
     );
     // `PPLINT_YAML_MUTANTS=2000 cargo test --release --test yaml_block_reader`
     // searches longer.
-    let per_text = std::env::var("PPLINT_YAML_MUTANTS")
-        .ok()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(40);
+    let per_text = mutants_per_text("PPLINT_YAML_MUTANTS", 40);
     let (mut accepted, mut tried) = (0, 0);
     for text in &texts {
         for _ in 0..per_text {
-            let mutant = mutate(text, &mut rng);
+            let mutant = mutate(text, &mut rng, INSERTS);
             tried += 1;
             if yaml_readers_agree(&mutant) {
                 accepted += 1;

@@ -610,7 +610,11 @@ static TOKEN_BYTES: [bool; 256] = {
 fn has_token_run(text: &str, min: usize) -> bool {
     let mut run = 0;
     for &b in text.as_bytes() {
-        run = if TOKEN_BYTES[usize::from(b)] { run + 1 } else { 0 };
+        run = if TOKEN_BYTES[usize::from(b)] {
+            run + 1
+        } else {
+            0
+        };
         if run >= min {
             return true;
         }
@@ -1137,9 +1141,14 @@ mod tests {
     fn token_runs_cover_every_plain_token() {
         assert!(has_token_run("x aB3+/=_-aB3 y", 10));
         assert!(!has_token_run("x aB3+/=_-aB y", 11));
-        assert!(!has_token_run("aB3+/=_-aB3".repeat(4).replace('=', " ").as_str(), 32));
+        assert!(!has_token_run(
+            "aB3+/=_-aB3".repeat(4).replace('=', " ").as_str(),
+            32
+        ));
         assert!(has_token_run("", 0));
-        let alphabet = ["a", "Z", "0", "+", "=", " ", "\"", "(", ".", "é", "\n", "Q9x"];
+        let alphabet = [
+            "a", "Z", "0", "+", "=", " ", "\"", "(", ".", "é", "\n", "Q9x",
+        ];
         let mut state = 0x9E37_79B9_7F4A_7C15u64;
         for _ in 0..5_000 {
             let mut text = String::new();

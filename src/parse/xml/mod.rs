@@ -1,19 +1,24 @@
-//! An element tree with byte spans, built from quick-xml events.
-
-use quick_xml::Reader;
-use quick_xml::events::Event;
+//! An element tree with byte spans.
+//!
+//! The XML Power Platform writes is read directly from the bytes (`plain`);
+//! anything else (a DOCTYPE, processing instructions, unusual names or
+//! references, any error) goes through quick-xml events (`events`), which
+//! reports what is wrong.
 
 use crate::source::Span;
 
-use super::{MAX_DEPTH, SyntaxError};
+use super::SyntaxError;
 
-#[derive(Debug, Default)]
+mod events;
+mod plain;
+
+#[derive(Debug, Default, PartialEq)]
 pub struct XmlDoc {
     /// Element 0 is the root; children are indexes into this list.
     pub elements: Vec<XmlElement>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, PartialEq)]
 pub struct XmlElement {
     pub name: String,
     /// From `<` of the start tag to `>` of the end tag.
@@ -29,7 +34,7 @@ pub struct XmlElement {
     pub text_span: Option<Span>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, PartialEq)]
 pub struct XmlAttr {
     pub name: String,
     /// Unescaped.
@@ -118,133 +123,98 @@ pub fn parse(text: &str, base: usize) -> Result<XmlDoc, SyntaxError> {
     if let Some(rest) = text.strip_prefix('\u{feff}') {
         return parse(rest, base + 3);
     }
-    let mut reader = Reader::from_str(text);
-    reader.config_mut().check_end_names = true;
-    let mut doc = XmlDoc::default();
-    // Every element starts with a `<` that is not a `</`: room for all of
-    // them, so the element list never moves while it grows.
-    let bytes = text.as_bytes();
-    doc.elements.reserve(
-        memchr::memchr_iter(b'<', bytes)
-            .filter(|&at| bytes.get(at + 1) != Some(&b'/'))
-            .count(),
-    );
-    let mut stack: Vec<usize> = Vec::new();
-    // For each open element: where its first text piece starts and its last
-    // one ends, raw offsets.
-    let mut pieces: Vec<Option<(usize, usize)>> = Vec::new();
-    let error = |offset: u64, message: String| SyntaxError {
-        offset: base + usize::try_from(offset).unwrap_or(usize::MAX),
-        message,
+    match plain::parse(text, base) {
+        Some(doc) => Ok(doc),
+        None => events::parse(text, base),
+    }
+}
+
+/// Reads `text` with both readers: `Ok(true)` when the plain reader accepted
+/// it and built the quick-xml path's tree, `Ok(false)` when it declined, and
+/// `Err` with both trees otherwise.
+pub(crate) fn compare_readers(text: &str) -> Result<bool, String> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let Some(plain) = plain::parse(text, 0) else {
+        return Ok(false);
     };
-    loop {
-        let start = usize::try_from(reader.buffer_position()).unwrap_or(usize::MAX);
-        let event = reader
-            .read_event()
-            .map_err(|e| error(reader.error_position(), e.to_string()))?;
-        let end = usize::try_from(reader.buffer_position()).unwrap_or(usize::MAX);
-        match event {
-            Event::Start(tag) | Event::Empty(tag) => {
-                let is_empty = text.as_bytes().get(end.wrapping_sub(2)) == Some(&b'/');
-                if stack.len() >= MAX_DEPTH {
-                    return Err(error(
-                        start as u64,
-                        format!("nesting deeper than {MAX_DEPTH} levels"),
-                    ));
-                }
-                let parent = stack.last().copied();
-                if parent.is_none() && !doc.elements.is_empty() {
-                    return Err(error(start as u64, "more than one root element".into()));
-                }
-                let mut attrs = Vec::new();
-                for attr in tag.attributes() {
-                    let attr = attr.map_err(|e| error(start as u64, e.to_string()))?;
-                    let raw = attr.value.as_ref();
-                    let value_start = (raw.as_ptr() as usize)
-                        .checked_sub(text.as_ptr() as usize)
-                        .filter(|&s| s + raw.len() <= text.len())
-                        .unwrap_or(start);
-                    attrs.push(XmlAttr {
-                        name: attr.key.as_ref().to_string(),
-                        value: unescape_text(raw),
-                        span: Span::new(base + value_start, base + value_start + raw.len()),
-                    });
-                }
-                let id = doc.elements.len();
-                doc.elements.push(XmlElement {
-                    name: tag.name().as_ref().to_string(),
-                    span: Span::new(base + start, base + end),
-                    start_tag: Span::new(base + start, base + end),
-                    attrs,
-                    children: Vec::new(),
-                    parent,
-                    text: String::new(),
-                    text_span: None,
-                });
-                if let Some(p) = parent {
-                    doc.elements[p].children.push(id);
-                }
-                if is_empty {
-                    continue;
-                }
-                stack.push(id);
-                pieces.push(None);
-            }
-            Event::End(_) => {
-                let (Some(id), Some(parts)) = (stack.pop(), pieces.pop()) else {
-                    return Err(error(start as u64, "unexpected end tag".into()));
-                };
-                let element = &mut doc.elements[id];
-                element.span = Span::new(element.span.start as usize, base + end);
-                // Only an element without child elements has text of its own:
-                // the span from its first to its last text piece would hold the
-                // children's markup (and copy every subtree into each ancestor).
-                if element.children.is_empty()
-                    && let Some((first, last)) = parts
-                    && let Some(raw) = text.get(first..last)
-                {
-                    let trimmed_start = first + (raw.len() - raw.trim_start().len());
-                    let trimmed_end = last - (raw.len() - raw.trim_end().len());
-                    if trimmed_end > trimmed_start
-                        && let Some(value) = text.get(trimmed_start..trimmed_end)
-                    {
-                        element.text = unescape_text(value);
-                        element.text_span =
-                            Some(Span::new(base + trimmed_start, base + trimmed_end));
-                    }
-                }
-            }
-            Event::Text(_) | Event::CData(_) | Event::GeneralRef(_) => {
-                if let Some(parts) = pieces.last_mut() {
-                    *parts = Some(parts.map_or((start, end), |(first, _)| (first, end)));
-                } else if !text.get(start..end).unwrap_or("").trim().is_empty()
-                    && doc.elements.is_empty()
-                {
-                    return Err(error(start as u64, "text before the root element".into()));
-                }
-            }
-            Event::Eof => {
-                if let Some(&open) = stack.last() {
-                    return Err(error(
-                        end as u64,
-                        format!(
-                            "unexpected end of file: <{}> is not closed",
-                            doc.elements[open].name
-                        ),
-                    ));
-                }
-                if doc.elements.is_empty() {
-                    return Err(error(0, "no root element".into()));
-                }
-                doc.elements.shrink_to_fit();
-                for element in &mut doc.elements {
-                    element.children.shrink_to_fit();
-                    element.attrs.shrink_to_fit();
-                }
-                return Ok(doc);
-            }
-            Event::Comment(_) | Event::Decl(_) | Event::PI(_) | Event::DocType(_) => {}
+    match events::parse(text, 0) {
+        Ok(events) if events == plain => Ok(true),
+        events => Err(format!(
+            "the plain XML reader and quick-xml differ on {text:?}\n plain: {plain:?}\nevents: {events:?}"
+        )),
+    }
+}
+
+/// Room for every element of `text`: each starts with a `<` that is not a
+/// `</`, so the element list never moves while it grows.
+fn element_capacity(text: &str) -> usize {
+    let bytes = text.as_bytes();
+    memchr::memchr_iter(b'<', bytes)
+        .filter(|&at| bytes.get(at + 1) != Some(&b'/'))
+        .count()
+}
+
+/// Appends an element whose start tag is `tag` under `parent`; its span ends
+/// there until [`close_element`].
+fn push_element(
+    doc: &mut XmlDoc,
+    name: String,
+    attrs: Vec<XmlAttr>,
+    parent: Option<usize>,
+    tag: Span,
+) -> usize {
+    let id = doc.elements.len();
+    doc.elements.push(XmlElement {
+        name,
+        span: tag,
+        start_tag: tag,
+        attrs,
+        children: Vec::new(),
+        parent,
+        text: String::new(),
+        text_span: None,
+    });
+    if let Some(p) = parent {
+        doc.elements[p].children.push(id);
+    }
+    id
+}
+
+/// Closes element `id` at raw offset `end`. Only an element without child
+/// elements has text of its own, from its first text piece to its last
+/// (`pieces`, raw offsets): for a container that span would hold the children's
+/// markup and copy every subtree into each ancestor.
+fn close_element(
+    doc: &mut XmlDoc,
+    id: usize,
+    pieces: Option<(usize, usize)>,
+    text: &str,
+    base: usize,
+    end: usize,
+) {
+    let element = &mut doc.elements[id];
+    element.span = Span::new(element.span.start as usize, base + end);
+    if element.children.is_empty()
+        && let Some((first, last)) = pieces
+        && let Some(raw) = text.get(first..last)
+    {
+        let trimmed_start = first + (raw.len() - raw.trim_start().len());
+        let trimmed_end = last - (raw.len() - raw.trim_end().len());
+        if trimmed_end > trimmed_start
+            && let Some(value) = text.get(trimmed_start..trimmed_end)
+        {
+            element.text = unescape_text(value);
+            element.text_span = Some(Span::new(base + trimmed_start, base + trimmed_end));
         }
+    }
+}
+
+/// Gives back the slack of the growing lists once the document is complete.
+fn shrink(doc: &mut XmlDoc) {
+    doc.elements.shrink_to_fit();
+    for element in &mut doc.elements {
+        element.children.shrink_to_fit();
+        element.attrs.shrink_to_fit();
     }
 }
 
@@ -258,7 +228,7 @@ pub fn unescape(raw: &str) -> (String, Vec<(usize, usize)>) {
 }
 
 /// [`unescape`] without the offset map: what the tree keeps.
-fn unescape_text(raw: &str) -> String {
+pub(super) fn unescape_text(raw: &str) -> String {
     unescape_mapped(raw, None)
 }
 

@@ -1,0 +1,214 @@
+//! A reader for the XML Power Platform writes, straight from the bytes: an
+//! `<?xml …?>` declaration, comments, elements with ASCII names and quoted
+//! attributes, text with the five predefined and numeric character references,
+//! and CDATA sections. It builds exactly the tree of the quick-xml path
+//! (`events`), spans included, and declines (`None`) everything else: a
+//! DOCTYPE, other processing instructions, other references, white space
+//! around `=`, text outside the root element, nesting past [`MAX_DEPTH`], any
+//! error. quick-xml then reads the text and reports what is wrong.
+//!
+//! Why: quick-xml checks each event's bytes for UTF-8 again and decodes events
+//! the tree does not need; this reader makes one pass with `memchr`.
+
+use memchr::{memchr, memchr2, memchr3, memmem};
+
+use crate::parse::MAX_DEPTH;
+use crate::source::Span;
+
+use super::{
+    XmlAttr, XmlDoc, close_element, element_capacity, push_element, shrink, unescape_text,
+};
+
+/// Parses `text` (no BOM); spans are offset by `base`.
+pub(super) fn parse(text: &str, base: usize) -> Option<XmlDoc> {
+    let bytes = text.as_bytes();
+    let mut doc = XmlDoc::default();
+    doc.elements.reserve(element_capacity(text));
+    let mut stack: Vec<usize> = Vec::new();
+    // For each open element: where its first text piece starts and its last
+    // one ends, raw offsets.
+    let mut pieces: Vec<Option<(usize, usize)>> = Vec::new();
+    let mut pos = 0;
+    if bytes.starts_with(b"<?xml") && bytes.get(5).is_some_and(|&b| is_space(b)) {
+        pos = memmem::find(bytes, b"?>")? + 2;
+    }
+    loop {
+        let markup = text_end(bytes, pos)?;
+        if markup > pos {
+            match pieces.last_mut() {
+                Some(parts) => {
+                    *parts = Some(parts.map_or((pos, markup), |(first, _)| (first, markup)));
+                }
+                None if text[pos..markup].trim().is_empty() => {}
+                None => return None,
+            }
+        }
+        if markup == bytes.len() {
+            break;
+        }
+        pos = markup;
+        let rest = &bytes[pos..];
+        if rest.starts_with(b"<!--") {
+            pos += 4 + memmem::find(&rest[4..], b"-->")? + 3;
+        } else if rest.starts_with(b"<![CDATA[") {
+            let end = pos + 9 + memmem::find(&rest[9..], b"]]>")? + 3;
+            let parts = pieces.last_mut()?;
+            *parts = Some(parts.map_or((pos, end), |(first, _)| (first, end)));
+            pos = end;
+        } else if rest.starts_with(b"</") {
+            let name_end = pos + 2 + name_len(&rest[2..]);
+            let close = name_end + spaces(&bytes[name_end..]);
+            let (id, parts) = (stack.pop()?, pieces.pop()?);
+            if bytes.get(close) != Some(&b'>') || doc.elements[id].name != text[pos + 2..name_end] {
+                return None;
+            }
+            pos = close + 1;
+            close_element(&mut doc, id, parts, text, base, pos);
+        } else if rest.starts_with(b"<!") || rest.starts_with(b"<?") {
+            return None;
+        } else {
+            let parent = stack.last().copied();
+            if stack.len() >= MAX_DEPTH || (parent.is_none() && !doc.elements.is_empty()) {
+                return None;
+            }
+            let (tag_end, name, attrs) = start_tag(text, pos, base)?;
+            let is_empty = bytes[tag_end - 2] == b'/';
+            let tag = Span::new(base + pos, base + tag_end);
+            let id = push_element(&mut doc, name, attrs, parent, tag);
+            pos = tag_end;
+            if !is_empty {
+                stack.push(id);
+                pieces.push(None);
+            }
+        }
+    }
+    if !stack.is_empty() || doc.elements.is_empty() {
+        return None;
+    }
+    shrink(&mut doc);
+    Some(doc)
+}
+
+/// The start tag at `start` (`<name a="v" …>` or `…/>`): where it ends, its
+/// name and its attributes.
+fn start_tag(text: &str, start: usize, base: usize) -> Option<(usize, String, Vec<XmlAttr>)> {
+    let bytes = text.as_bytes();
+    let name_end = start + 1 + name_len(&bytes[start + 1..]);
+    if name_end == start + 1 {
+        return None;
+    }
+    let name = text[start + 1..name_end].to_string();
+    let mut attrs: Vec<XmlAttr> = Vec::new();
+    let mut pos = name_end;
+    loop {
+        let gap = spaces(&bytes[pos..]);
+        pos += gap;
+        match bytes.get(pos)? {
+            b'>' => return Some((pos + 1, name, attrs)),
+            b'/' if bytes.get(pos + 1) == Some(&b'>') => return Some((pos + 2, name, attrs)),
+            _ if gap == 0 => return None,
+            _ => {}
+        }
+        let key_end = pos + name_len(&bytes[pos..]);
+        let quote = *bytes.get(key_end + 1)?;
+        if key_end == pos || bytes[key_end] != b'=' || (quote != b'"' && quote != b'\'') {
+            return None;
+        }
+        let value_start = key_end + 2;
+        let value_end = value_end(bytes, value_start, quote)?;
+        let raw = &text[value_start..value_end];
+        let key = &text[pos..key_end];
+        if attrs.iter().any(|a| a.name == key) {
+            return None;
+        }
+        attrs.push(XmlAttr {
+            name: key.to_string(),
+            value: unescape_text(raw),
+            span: Span::new(base + value_start, base + value_end),
+        });
+        pos = value_end + 1;
+    }
+}
+
+/// Bytes of an ASCII name (`Workflow`, `xsi:nil`, `msdyn_ai-model.x`) at the
+/// start of `bytes`.
+fn name_len(bytes: &[u8]) -> usize {
+    bytes
+        .iter()
+        .position(|&b| !NAME_BYTES[usize::from(b)])
+        .unwrap_or(bytes.len())
+}
+
+/// The bytes [`name_len`] accepts, by table: names make up much of the markup.
+static NAME_BYTES: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = c.is_ascii_alphanumeric() || matches!(c, b'_' | b':' | b'.' | b'-');
+        b += 1;
+    }
+    table
+};
+
+fn is_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\r' | b'\n')
+}
+
+/// XML white space at the start of `bytes`.
+fn spaces(bytes: &[u8]) -> usize {
+    bytes
+        .iter()
+        .position(|&b| !is_space(b))
+        .unwrap_or(bytes.len())
+}
+
+/// Where the text at `from` ends: the next `<` or the end of `bytes`; `None`
+/// when a `&` in it is not a plain reference.
+fn text_end(bytes: &[u8], mut from: usize) -> Option<usize> {
+    loop {
+        match memchr2(b'<', b'&', &bytes[from..]).map(|i| from + i) {
+            None => return Some(bytes.len()),
+            Some(at) if bytes[at] == b'<' => return Some(at),
+            Some(at) => from = at + reference_len(&bytes[at..])?,
+        }
+    }
+}
+
+/// Where the attribute value at `from` ends: the next `quote`; `None` when it
+/// holds a `<`, a `&` that is not a plain reference, or no closing quote.
+fn value_end(bytes: &[u8], mut from: usize, quote: u8) -> Option<usize> {
+    loop {
+        let at = from + memchr3(quote, b'&', b'<', &bytes[from..])?;
+        match bytes[at] {
+            b'&' => from = at + reference_len(&bytes[at..])?,
+            b'<' => return None,
+            _ => return Some(at),
+        }
+    }
+}
+
+/// The length of the reference at the start of `bytes` when it is `&amp;`,
+/// `&lt;`, `&gt;`, `&quot;`, `&apos;`, `&#123;` or `&#x1F;` naming a character.
+fn reference_len(bytes: &[u8]) -> Option<usize> {
+    let window = &bytes[1..bytes.len().min(12)];
+    let semi = memchr(b';', window)?;
+    let known = match &window[..semi] {
+        b"amp" | b"lt" | b"gt" | b"quot" | b"apos" => true,
+        [b'#', b'x', hex @ ..] => number(hex, 16),
+        [b'#', decimal @ ..] => number(decimal, 10),
+        _ => false,
+    };
+    known.then_some(semi + 2)
+}
+
+/// Digits in `radix` naming a character other than NUL.
+fn number(digits: &[u8], radix: u32) -> bool {
+    !digits.is_empty()
+        && digits.iter().all(|&b| (b as char).is_digit(radix))
+        && std::str::from_utf8(digits)
+            .ok()
+            .and_then(|d| u32::from_str_radix(d, radix).ok())
+            .and_then(char::from_u32)
+            .is_some_and(|c| c != '\0')
+}
