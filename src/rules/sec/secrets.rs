@@ -221,12 +221,39 @@ struct Shape {
     group: usize,
     credential_only: bool,
     literals: &'static [&'static str],
+    literal_search: OnceLock<Option<Regex>>,
 }
 
 impl Shape {
     fn regex(&self) -> &Regex {
         self.regex
             .get_or_init(|| Regex::new(self.pattern).expect("valid regex"))
+    }
+
+    /// A pattern matching any of the shape's literals, as case-sensitive as the
+    /// shape; `None` for a shape without literals.
+    fn literal_pattern(&self) -> Option<String> {
+        (!self.literals.is_empty()).then(|| {
+            let alternatives: Vec<String> =
+                self.literals.iter().map(|l| regex::escape(l)).collect();
+            let group = if self.pattern.starts_with("(?i)") {
+                "?i:"
+            } else {
+                "?:"
+            };
+            format!("({group}{})", alternatives.join("|"))
+        })
+    }
+
+    /// Whether `text` holds one of the shape's literals (always, without any).
+    fn may_match(&self, text: &str) -> bool {
+        self.literal_search
+            .get_or_init(|| {
+                self.literal_pattern()
+                    .map(|p| Regex::new(&p).expect("valid regex"))
+            })
+            .as_ref()
+            .is_none_or(|search| search.is_match(text))
     }
 }
 
@@ -244,30 +271,38 @@ fn shape(
         group,
         credential_only,
         literals,
+        literal_search: OnceLock::new(),
     }
 }
 
-/// Shapes in one automaton: one pass over a string says which shapes can
-/// match it, so the capture searches run only for those (most strings match none).
-/// Counted repetitions (`{31,34}`) are loosened to `+`/`*` here: the set only has
-/// to match a superset, and counted repetitions make its automaton large enough
-/// to slow long texts (a 58 kB HTML body) tenfold.
+/// How a group of shapes picks the ones that can match a string, so the
+/// capture searches run only for those (most strings match none).
 ///
-/// When every shape of the set has literals, a search for those literals
-/// (a few bytes a cycle) runs first: the set's own automaton has no literal to
-/// look for, since most shapes start with a look-behind alternative, and most
-/// strings hold none of the literals.
+/// The automaton holds every shape of the group: one pass says which can
+/// match. Counted repetitions (`{31,34}`) are loosened to `+`/`*` in it: it
+/// only has to match a superset, and counted repetitions make it large enough
+/// to slow long texts tenfold. It has no literal to skip to (most shapes start
+/// with a look-behind alternative), so it steps through every byte.
+///
+/// When every shape has literals, a search for all of them runs first and
+/// rules most strings out at a few bytes a cycle. Long texts that hold one
+/// (a 58 kB HTML body with a link) then check each shape's own literals, which
+/// costs less than a pass of the automaton over them.
 struct ShapeSet {
     set: RegexSet,
     /// Index in [`SHAPES`] of each pattern of the set.
     shapes: Vec<usize>,
-    literals: Option<Regex>,
+    any_literal: Option<Regex>,
 }
+
+/// From this length on, a text that holds a literal checks each shape's own
+/// literals instead of running the automaton.
+const LONG_TEXT: usize = 256;
 
 impl ShapeSet {
     fn of(keep: impl Fn(&Shape) -> bool) -> ShapeSet {
-        let counted = Regex::new(r"\{(\d+)(?:,\d*)?\}").expect("valid regex");
         let shapes: Vec<usize> = (0..SHAPES.len()).filter(|&i| keep(&SHAPES[i])).collect();
+        let counted = Regex::new(r"\{(\d+)(?:,\d*)?\}").expect("valid regex");
         let set = RegexSet::new(shapes.iter().map(|&i| {
             counted
                 .replace_all(
@@ -279,33 +314,38 @@ impl ShapeSet {
                 .into_owned()
         }))
         .expect("valid regexes");
-        let literals = shapes
+        let literals: Option<Vec<String>> = shapes
             .iter()
-            .all(|&i| !SHAPES[i].literals.is_empty())
-            .then(|| {
-                let alternatives: Vec<String> = shapes
-                    .iter()
-                    .flat_map(|&i| SHAPES[i].literals)
-                    .map(|literal| regex::escape(literal))
-                    .collect();
-                Regex::new(&format!("(?i){}", alternatives.join("|"))).expect("valid regex")
-            });
+            .map(|&i| SHAPES[i].literal_pattern())
+            .collect();
+        // Case-insensitive throughout: a superset, and faster to search for.
+        let any_literal =
+            literals.map(|l| Regex::new(&format!("(?i){}", l.join("|"))).expect("valid regex"));
         ShapeSet {
             set,
             shapes,
-            literals,
+            any_literal,
         }
     }
 
     /// The shapes that may match `text`, in [`SHAPES`] order.
-    fn candidates(&self, text: &str) -> impl Iterator<Item = &'static Shape> + '_ {
-        let shapes: &'static [Shape] = &SHAPES;
-        let possible = self.literals.as_ref().is_none_or(|l| l.is_match(text));
-        possible
-            .then(|| self.set.matches(text).into_iter())
-            .into_iter()
-            .flatten()
-            .map(move |i| &shapes[self.shapes[i]])
+    fn candidates(&self, text: &str) -> Vec<&'static Shape> {
+        let all: &'static [Shape] = &SHAPES;
+        match &self.any_literal {
+            Some(any) if !any.is_match(text) => Vec::new(),
+            Some(_) if text.len() >= LONG_TEXT => self
+                .shapes
+                .iter()
+                .map(|&i| &all[i])
+                .filter(|shape| shape.may_match(text))
+                .collect(),
+            _ => self
+                .set
+                .matches(text)
+                .into_iter()
+                .map(|i| &all[self.shapes[i]])
+                .collect(),
+        }
     }
 }
 
@@ -1204,8 +1244,8 @@ mod tests {
                 assert!(found, "{literal} not in {}", shape.pattern);
             }
         }
-        assert!(PLAIN_SHAPES.literals.is_some());
-        assert!(CREDENTIAL_SHAPES.literals.is_none());
+        assert!(PLAIN_SHAPES.any_literal.is_some());
+        assert!(CREDENTIAL_SHAPES.any_literal.is_none());
         // Case folding beyond ASCII, as the shapes' own `(?i)` does it.
         let folded = "Server=db;Pa\u{17f}\u{17f}word=Fake!Pass99;";
         assert_eq!(
@@ -1217,7 +1257,7 @@ mod tests {
             )]
         );
         let plain = "Send the weekly report to https://contoso.sharepoint.com/sites/x";
-        assert_eq!(PLAIN_SHAPES.candidates("Send the weekly report").count(), 0);
+        assert!(PLAIN_SHAPES.candidates("Send the weekly report").is_empty());
         assert!(kinds(plain, Syntax::Literal, Context::Plain).is_empty());
     }
 
@@ -1334,6 +1374,9 @@ mod tests {
                 "FakePass42".into(),
             ),
         ];
+        // Long texts pick their shapes by each shape's literals (`LONG_TEXT`).
+        let filler = "Send the weekly report to the team; ".repeat(8);
+        assert!(filler.len() >= LONG_TEXT);
         for (text, context, kind, secret) in cases {
             let found = kinds(&text, Syntax::Literal, context);
             assert_eq!(
@@ -1341,6 +1384,9 @@ mod tests {
                 vec![(kind, Confidence::High, secret.clone())],
                 "{text}"
             );
+            let long = format!("{filler}\n{text}\n{filler}");
+            let found = kinds(&long, Syntax::Literal, context);
+            assert_eq!(found, vec![(kind, Confidence::High, secret)], "{long}");
         }
     }
 
