@@ -91,9 +91,11 @@ pub struct Options {
     /// More LLM hosts (exact or parent domain).
     pub llm_hosts: Vec<String>,
     /// Regular expression over action names and operationIds marking a safety step,
-    /// compiled once when the options are read (an invalid one is a configuration error).
+    /// compiled once when the options are read (an invalid one is a configuration
+    /// error); `None` is the default pattern, compiled the first time a flow
+    /// calls a model.
     #[serde(deserialize_with = "compiled_pattern")]
-    pub safety_action_pattern: Regex,
+    pub safety_action_pattern: Option<Regex>,
     /// When false, a safety step does not clear the flow (RAI101 uses this: output
     /// relayed to users is unmoderated whatever the flow checks).
     #[doc(hidden)]
@@ -113,7 +115,7 @@ impl Default for Options {
             .map(String::from)
             .to_vec(),
             llm_hosts: Vec::new(),
-            safety_action_pattern: DEFAULT_SAFETY_PATTERN.clone(),
+            safety_action_pattern: None,
             consider_safety_steps: true,
         }
     }
@@ -124,11 +126,22 @@ static DEFAULT_SAFETY_PATTERN: LazyLock<Regex> = LazyLock::new(|| {
         .expect("valid regex")
 });
 
-fn compiled_pattern<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Regex, D::Error> {
+fn compiled_pattern<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<Regex>, D::Error> {
     let pattern = <String as serde::Deserialize>::deserialize(deserializer)?;
-    Regex::new(&pattern).map_err(|e| {
+    Regex::new(&pattern).map(Some).map_err(|e| {
         serde::de::Error::custom(format!("safety_action_pattern is not a valid regex: {e}"))
     })
+}
+
+impl Options {
+    /// The pattern marking a safety step: the configured one or the default.
+    pub fn safety_pattern(&self) -> &Regex {
+        self.safety_action_pattern
+            .as_ref()
+            .unwrap_or(&DEFAULT_SAFETY_PATTERN)
+    }
 }
 
 impl FlowLlmCallWithoutSafetyCheck {
@@ -365,7 +378,7 @@ impl Check<'_> {
             SAFETY_MARKERS.iter().any(|m| lower.contains(m))
         });
         marked || {
-            let re = &self.options.safety_action_pattern;
+            let re = self.options.safety_pattern();
             re.is_match(&action.name) || action.operation_id().is_some_and(|o| re.is_match(o))
         }
     }
@@ -447,11 +460,7 @@ mod tests {
         assert!(error.contains("not a valid regex"), "{error}");
         let table: toml::Table = toml::from_str("safety_action_pattern = '(?i)guard'").unwrap();
         rule.configure(&table).unwrap();
-        assert!(
-            rule.options
-                .safety_action_pattern
-                .is_match("Run GUARD step")
-        );
+        assert!(rule.options.safety_pattern().is_match("Run GUARD step"));
     }
 
     #[test]

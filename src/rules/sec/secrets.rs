@@ -275,24 +275,27 @@ fn shape(
     }
 }
 
-/// How a group of shapes picks the ones that can match a string, so the
-/// capture searches run only for those (most strings match none).
+/// How the shapes that need no credential context pick the ones that can
+/// match a string, so the capture searches run only for those (most strings
+/// match none).
 ///
-/// The automaton holds every shape of the group: one pass says which can
-/// match. Counted repetitions (`{31,34}`) are loosened to `+`/`*` in it: it
-/// only has to match a superset, and counted repetitions make it large enough
-/// to slow long texts tenfold. It has no literal to skip to (most shapes start
-/// with a look-behind alternative), so it steps through every byte.
+/// A search for all their literals runs first and rules most strings out at a
+/// few bytes a cycle. A short text that holds one then runs the automaton of
+/// all shapes, one pass that says which can match; a long one (a 58 kB HTML
+/// body with a link) checks each shape's own literals, which costs less than
+/// a pass of the automaton, since the automaton has no literal to skip to
+/// (most shapes start with a look-behind alternative).
 ///
-/// When every shape has literals, a search for all of them runs first and
-/// rules most strings out at a few bytes a cycle. Long texts that hold one
-/// (a 58 kB HTML body with a link) then check each shape's own literals, which
-/// costs less than a pass of the automaton over them.
+/// The automaton is built the first time a short text needs it: compiling it
+/// costs more than linting a small solution. Counted repetitions (`{31,34}`)
+/// are loosened to `+`/`*` in it ([`loosen_counts`]): it only has to match a
+/// superset, and counted repetitions make it large enough to slow long texts
+/// tenfold.
 struct ShapeSet {
-    set: RegexSet,
-    /// Index in [`SHAPES`] of each pattern of the set.
+    /// Index in [`SHAPES`] of each shape of the set.
     shapes: Vec<usize>,
-    any_literal: Option<Regex>,
+    any_literal: Regex,
+    automaton: OnceLock<RegexSet>,
 }
 
 /// From this length on, a text that holds a literal checks each shape's own
@@ -300,61 +303,95 @@ struct ShapeSet {
 const LONG_TEXT: usize = 256;
 
 impl ShapeSet {
-    fn of(keep: impl Fn(&Shape) -> bool) -> ShapeSet {
-        let shapes: Vec<usize> = (0..SHAPES.len()).filter(|&i| keep(&SHAPES[i])).collect();
-        let counted = Regex::new(r"\{(\d+)(?:,\d*)?\}").expect("valid regex");
-        let set = RegexSet::new(shapes.iter().map(|&i| {
-            counted
-                .replace_all(
-                    SHAPES[i].pattern,
-                    |caps: &regex::Captures<'_>| {
-                        if &caps[1] == "0" { "*" } else { "+" }
-                    },
-                )
-                .into_owned()
-        }))
-        .expect("valid regexes");
-        let literals: Option<Vec<String>> = shapes
+    fn plain() -> ShapeSet {
+        let shapes: Vec<usize> = (0..SHAPES.len())
+            .filter(|&i| !SHAPES[i].credential_only)
+            .collect();
+        let literals: Vec<String> = shapes
             .iter()
-            .map(|&i| SHAPES[i].literal_pattern())
+            .map(|&i| {
+                SHAPES[i]
+                    .literal_pattern()
+                    .expect("every plain shape has literals")
+            })
             .collect();
         // Case-insensitive throughout: a superset, and faster to search for.
-        let any_literal =
-            literals.map(|l| Regex::new(&format!("(?i){}", l.join("|"))).expect("valid regex"));
+        let any_literal = Regex::new(&format!("(?i){}", literals.join("|"))).expect("valid regex");
         ShapeSet {
-            set,
             shapes,
             any_literal,
+            automaton: OnceLock::new(),
         }
+    }
+
+    fn automaton(&self) -> &RegexSet {
+        self.automaton.get_or_init(|| {
+            RegexSet::new(
+                self.shapes
+                    .iter()
+                    .map(|&i| loosen_counts(SHAPES[i].pattern)),
+            )
+            .expect("valid regexes")
+        })
     }
 
     /// The shapes that may match `text`, in [`SHAPES`] order.
     fn candidates(&self, text: &str) -> Vec<&'static Shape> {
         let all: &'static [Shape] = &SHAPES;
-        match &self.any_literal {
-            Some(any) if !any.is_match(text) => Vec::new(),
-            Some(_) if text.len() >= LONG_TEXT => self
-                .shapes
+        if !self.any_literal.is_match(text) {
+            Vec::new()
+        } else if text.len() >= LONG_TEXT {
+            self.shapes
                 .iter()
                 .map(|&i| &all[i])
                 .filter(|shape| shape.may_match(text))
-                .collect(),
-            _ => self
-                .set
+                .collect()
+        } else {
+            self.automaton()
                 .matches(text)
                 .into_iter()
                 .map(|i| &all[self.shapes[i]])
-                .collect(),
+                .collect()
         }
     }
 }
 
-/// The shapes that need no credential context: most strings are plain text,
-/// and the 32-hex shape, which has no literal to look for, costs the most.
-static PLAIN_SHAPES: LazyLock<ShapeSet> = LazyLock::new(|| ShapeSet::of(|s| !s.credential_only));
+/// `pattern` with every counted repetition (`{3}`, `{20,}`, `{31,34}`) made
+/// `+` (`*` when it may repeat zero times).
+fn loosen_counts(pattern: &str) -> String {
+    let mut out = String::with_capacity(pattern.len());
+    let mut rest = pattern;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let min_len = after.bytes().take_while(u8::is_ascii_digit).count();
+        let max_len = match after.as_bytes().get(min_len) {
+            Some(b',') => {
+                1 + after[min_len + 1..]
+                    .bytes()
+                    .take_while(u8::is_ascii_digit)
+                    .count()
+            }
+            _ => 0,
+        };
+        if min_len > 0 && after.as_bytes().get(min_len + max_len) == Some(&b'}') {
+            out.push(if after[..min_len].bytes().all(|b| b == b'0') {
+                '*'
+            } else {
+                '+'
+            });
+            rest = &after[min_len + max_len + 1..];
+        } else {
+            out.push('{');
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    out
+}
 
-/// Every shape, for strings in credential context.
-static CREDENTIAL_SHAPES: LazyLock<ShapeSet> = LazyLock::new(|| ShapeSet::of(|_| true));
+/// The shapes that need no credential context.
+static PLAIN_SHAPES: LazyLock<ShapeSet> = LazyLock::new(ShapeSet::plain);
 
 static SHAPES: LazyLock<Vec<Shape>> = LazyLock::new(|| {
     use SecretKind::*;
@@ -561,12 +598,13 @@ pub fn scan_literal(text: &str, context: Context) -> Vec<SecretHit> {
 pub fn scan_literal_with(text: &str, context: Context, thresholds: &Thresholds) -> Vec<SecretHit> {
     let mut hits = Vec::new();
     let credential = context != Context::Plain;
-    let shapes = if credential {
-        &CREDENTIAL_SHAPES
-    } else {
-        &PLAIN_SHAPES
-    };
-    for shape in shapes.candidates(text) {
+    let mut shapes = PLAIN_SHAPES.candidates(text);
+    // The credential-only shape (32 hex digits) has no literal: its hex run is
+    // what to look for.
+    if credential && has_run(text, 32, &HEX_BYTES) {
+        shapes.extend(SHAPES.iter().filter(|s| s.credential_only));
+    }
+    for shape in shapes {
         for caps in shape.regex().captures_iter(text) {
             let Some(m) = caps.get(shape.group) else {
                 continue;
@@ -612,7 +650,7 @@ pub fn scan_literal_with(text: &str, context: Context, thresholds: &Thresholds) 
                 }
             }
         }
-        Context::Plain if has_token_run(text, thresholds.plain_min_length) => {
+        Context::Plain if has_run(text, thresholds.plain_min_length, &TOKEN_BYTES) => {
             for token in tokens(text) {
                 let t = &text[token.clone()];
                 let n = t.chars().count();
@@ -645,22 +683,29 @@ static TOKEN_BYTES: [bool; 256] = {
     table
 };
 
-/// Whether `text` has `min` [`TOKEN_BYTES`] in a row: a plain-context token
-/// is nothing else, so text without such a run needs no splitting.
-fn has_token_run(text: &str, min: usize) -> bool {
+/// Whether `text` has `min` bytes of `class` in a row: a plain-context token is
+/// nothing but [`TOKEN_BYTES`], so text without such a run needs no splitting.
+fn has_run(text: &str, min: usize, class: &[bool; 256]) -> bool {
     let mut run = 0;
     for &b in text.as_bytes() {
-        run = if TOKEN_BYTES[usize::from(b)] {
-            run + 1
-        } else {
-            0
-        };
+        run = if class[usize::from(b)] { run + 1 } else { 0 };
         if run >= min {
             return true;
         }
     }
     min == 0
 }
+
+/// ASCII hex digits.
+static HEX_BYTES: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = (b as u8).is_ascii_hexdigit();
+        b += 1;
+    }
+    table
+};
 
 /// A token in credential context: 32+ hex at ≥ 3.0 bits/char, or ≥ 20 chars at
 /// ≥ 3.5 bits/char (RULES.md §9; [`Thresholds`]).
@@ -1165,13 +1210,16 @@ mod tests {
             "'", ";", "日", "\u{2028}", "xy",
         ];
         let mut state = 0x2545_F491_4F6C_DD1Du64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
         for _ in 0..2_000 {
             let mut text = String::new();
-            for _ in 0..(state % 24) {
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
-                text.push_str(alphabet[(state % alphabet.len() as u64) as usize]);
+            for _ in 0..next() % 24 {
+                text.push_str(alphabet[(next() % alphabet.len() as u64) as usize]);
             }
             assert_eq!(tokens(&text), tokens_by_chars(&text), "{text:?}");
         }
@@ -1179,32 +1227,107 @@ mod tests {
 
     #[test]
     fn token_runs_cover_every_plain_token() {
-        assert!(has_token_run("x aB3+/=_-aB3 y", 10));
-        assert!(!has_token_run("x aB3+/=_-aB y", 11));
-        assert!(!has_token_run(
+        assert!(has_run("x aB3+/=_-aB3 y", 10, &TOKEN_BYTES));
+        assert!(!has_run("x aB3+/=_-aB y", 11, &TOKEN_BYTES));
+        assert!(!has_run(
             "aB3+/=_-aB3".repeat(4).replace('=', " ").as_str(),
-            32
+            32,
+            &TOKEN_BYTES
         ));
-        assert!(has_token_run("", 0));
+        assert!(has_run("", 0, &TOKEN_BYTES));
         let alphabet = [
             "a", "Z", "0", "+", "=", " ", "\"", "(", ".", "é", "\n", "Q9x",
         ];
         let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
         for _ in 0..5_000 {
             let mut text = String::new();
-            for _ in 0..(state % 40) {
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
-                text.push_str(alphabet[(state % alphabet.len() as u64) as usize]);
+            for _ in 0..next() % 40 {
+                text.push_str(alphabet[(next() % alphabet.len() as u64) as usize]);
             }
             for min in [0, 1, 4, 8] {
                 let token = tokens(&text).into_iter().any(|r| {
                     r.len() >= min && text[r].bytes().all(|b| TOKEN_BYTES[usize::from(b)])
                 });
-                assert!(!token || has_token_run(&text, min), "{text:?} {min}");
+                assert!(
+                    !token || has_run(&text, min, &TOKEN_BYTES),
+                    "{text:?} {min}"
+                );
             }
         }
+    }
+
+    #[test]
+    fn counts_are_loosened_as_a_regex_would() {
+        let counted = Regex::new(r"\{(\d+)(?:,\d*)?\}").expect("valid regex");
+        let by_regex = |pattern: &str| {
+            counted
+                .replace_all(pattern, |caps: &regex::Captures<'_>| {
+                    if caps[1].bytes().all(|b| b == b'0') {
+                        "*"
+                    } else {
+                        "+"
+                    }
+                })
+                .into_owned()
+        };
+        let samples = [
+            "a{3}",
+            "a{0,2}b{12,}",
+            "{",
+            "}",
+            "a{",
+            "a{,3}",
+            "a{x}",
+            "{{1}}",
+            "a{3,4",
+        ];
+        for pattern in SHAPES.iter().map(|s| s.pattern).chain(samples) {
+            assert_eq!(loosen_counts(pattern), by_regex(pattern), "{pattern}");
+        }
+        assert_eq!(loosen_counts("[a-f]{32}x{0,}"), "[a-f]+x*");
+    }
+
+    #[test]
+    fn hex_keys_need_a_run_of_32_hex_digits() {
+        let hex = SHAPES
+            .iter()
+            .find(|s| s.kind == SecretKind::HexKey)
+            .expect("hex shape");
+        let alphabet = [
+            "deadbeef",
+            "0123456789ABCDEF",
+            "deadbeef",
+            "a",
+            " ",
+            "-",
+            "g",
+            "é",
+        ];
+        let mut state = 0x2545_F491_4F6C_DD1Du64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let mut matched = 0;
+        for _ in 0..3_000 {
+            let mut text = String::new();
+            for _ in 0..next() % 12 {
+                text.push_str(alphabet[(next() % alphabet.len() as u64) as usize]);
+            }
+            if hex.regex().is_match(&text) {
+                matched += 1;
+                assert!(has_run(&text, 32, &HEX_BYTES), "{text:?}");
+            }
+        }
+        assert!(matched > 20, "only {matched} texts held a hex key");
     }
 
     /// The literal search must never hide a shape: every literal is in its
@@ -1244,8 +1367,6 @@ mod tests {
                 assert!(found, "{literal} not in {}", shape.pattern);
             }
         }
-        assert!(PLAIN_SHAPES.any_literal.is_some());
-        assert!(CREDENTIAL_SHAPES.any_literal.is_none());
         // Case folding beyond ASCII, as the shapes' own `(?i)` does it.
         let folded = "Server=db;Pa\u{17f}\u{17f}word=Fake!Pass99;";
         assert_eq!(
