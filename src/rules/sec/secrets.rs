@@ -222,9 +222,19 @@ struct Shape {
     credential_only: bool,
     literals: &'static [&'static str],
     literal_search: OnceLock<Option<Regex>>,
+    /// A byte every match holds besides a literal, for a shape whose literal is
+    /// common in ordinary text (`://`).
+    also_needs: Option<u8>,
 }
 
 impl Shape {
+    fn also_needs(self, byte: u8) -> Shape {
+        Shape {
+            also_needs: Some(byte),
+            ..self
+        }
+    }
+
     fn regex(&self) -> &Regex {
         self.regex
             .get_or_init(|| Regex::new(self.pattern).expect("valid regex"))
@@ -272,6 +282,7 @@ fn shape(
         credential_only,
         literals,
         literal_search: OnceLock::new(),
+        also_needs: None,
     }
 }
 
@@ -292,10 +303,14 @@ fn shape(
 /// superset, and counted repetitions make it large enough to slow long texts
 /// tenfold.
 struct ShapeSet {
-    /// Index in [`SHAPES`] of each shape of the set.
+    /// Index in [`SHAPES`] of each shape of the literal search and the automaton.
     shapes: Vec<usize>,
     any_literal: Regex,
     automaton: OnceLock<RegexSet>,
+    /// Index in [`SHAPES`] of each shape checked on its own, by its literal and
+    /// the byte it also needs: a URL's `://` is in too many strings to send
+    /// them all to the automaton, while credentials in a URL also need an `@`.
+    paired: Vec<usize>,
 }
 
 /// From this length on, a text that holds a literal checks each shape's own
@@ -304,9 +319,9 @@ const LONG_TEXT: usize = 256;
 
 impl ShapeSet {
     fn plain() -> ShapeSet {
-        let shapes: Vec<usize> = (0..SHAPES.len())
+        let (paired, shapes): (Vec<usize>, Vec<usize>) = (0..SHAPES.len())
             .filter(|&i| !SHAPES[i].credential_only)
-            .collect();
+            .partition(|&i| SHAPES[i].also_needs.is_some());
         let literals: Vec<String> = shapes
             .iter()
             .map(|&i| {
@@ -321,6 +336,7 @@ impl ShapeSet {
             shapes,
             any_literal,
             automaton: OnceLock::new(),
+            paired,
         }
     }
 
@@ -338,21 +354,30 @@ impl ShapeSet {
     /// The shapes that may match `text`, in [`SHAPES`] order.
     fn candidates(&self, text: &str) -> Vec<&'static Shape> {
         let all: &'static [Shape] = &SHAPES;
-        if !self.any_literal.is_match(text) {
+        let mut found: Vec<usize> = if !self.any_literal.is_match(text) {
             Vec::new()
         } else if text.len() >= LONG_TEXT {
             self.shapes
                 .iter()
-                .map(|&i| &all[i])
-                .filter(|shape| shape.may_match(text))
+                .copied()
+                .filter(|&i| all[i].may_match(text))
                 .collect()
         } else {
             self.automaton()
                 .matches(text)
                 .into_iter()
-                .map(|i| &all[self.shapes[i]])
+                .map(|i| self.shapes[i])
                 .collect()
-        }
+        };
+        let paired = self.paired.iter().copied().filter(|&i| {
+            all[i]
+                .also_needs
+                .is_some_and(|byte| memchr::memchr(byte, text.as_bytes()).is_some())
+                && all[i].may_match(text)
+        });
+        found.extend(paired);
+        found.sort_unstable();
+        found.into_iter().map(|i| &all[i]).collect()
     }
 }
 
@@ -486,7 +511,8 @@ static SHAPES: LazyLock<Vec<Shape>> = LazyLock::new(|| {
             1,
             false,
             &["://"],
-        ),
+        )
+        .also_needs(b'@'),
         shape(
             BearerToken,
             r"Bearer\s+([A-Za-z0-9._~+/=-]{20,})",
@@ -1354,6 +1380,9 @@ mod tests {
                             .map(move |c| format!("{}{c}{}", &p[..range.start], &p[range.end..]))
                     })
                     .collect();
+            }
+            if let Some(byte) = shape.also_needs {
+                assert!(shape.pattern.contains(char::from(byte)), "{}", shape.pattern);
             }
             for literal in shape.literals {
                 let found = spellings.iter().any(|pattern| {
