@@ -236,6 +236,18 @@ mod tests {
         assert!(!CREDENTIAL_WORDS.is_match("PA\u{17f}\u{17f}W"));
     }
 
+    /// What `Folding::Unicode` relies on: under `(?i)`, only `ſ` and the Kelvin
+    /// sign match an ASCII letter besides the letters themselves.
+    #[test]
+    fn only_two_non_ascii_characters_fold_to_ascii_letters() {
+        let letter = compile("(?i)^[a-z]$");
+        let folding: Vec<char> = (0x80..=0x10FFFFu32)
+            .filter_map(char::from_u32)
+            .filter(|c| letter.is_match(c.encode_utf8(&mut [0; 4])))
+            .collect();
+        assert_eq!(folding, ['\u{17F}', '\u{212A}']);
+    }
+
     #[test]
     fn credential_words_cover_every_credential_name() {
         // Each listed name, and the shortest spellings of each alternative of
