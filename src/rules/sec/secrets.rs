@@ -1382,7 +1382,11 @@ mod tests {
                     .collect();
             }
             if let Some(byte) = shape.also_needs {
-                assert!(shape.pattern.contains(char::from(byte)), "{}", shape.pattern);
+                assert!(
+                    shape.pattern.contains(char::from(byte)),
+                    "{}",
+                    shape.pattern
+                );
             }
             for literal in shape.literals {
                 let found = spellings.iter().any(|pattern| {
