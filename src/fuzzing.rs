@@ -73,13 +73,7 @@ pub fn parse_xml(data: &[u8]) {
 /// Panics when the plain XML reader accepts a text and builds a tree other
 /// than quick-xml's; returns whether it accepted the text.
 pub fn xml_readers_agree(data: &[u8]) -> bool {
-    let Ok(text) = std::str::from_utf8(data) else {
-        return false;
-    };
-    match crate::parse::xml::compare_readers(text) {
-        Ok(accepted) => accepted,
-        Err(difference) => panic!("{difference}"),
-    }
+    readers_agree(data, crate::parse::xml::compare_readers)
 }
 
 pub fn parse_json(data: &[u8]) {
@@ -99,10 +93,16 @@ pub fn parse_yaml(data: &[u8]) {
 /// Panics when the block YAML reader accepts a text and builds a tree other
 /// than the event parser's; returns whether it accepted the text.
 pub fn yaml_readers_agree(data: &[u8]) -> bool {
+    readers_agree(data, crate::parse::yaml::compare_readers)
+}
+
+/// Runs a fast reader's comparison with its general path on `data` (UTF-8
+/// only): whether the fast reader accepted it; panics on a difference.
+fn readers_agree(data: &[u8], compare: fn(&str) -> Result<bool, String>) -> bool {
     let Ok(text) = std::str::from_utf8(data) else {
         return false;
     };
-    match crate::parse::yaml::compare_readers(text) {
+    match compare(text) {
         Ok(accepted) => accepted,
         Err(difference) => panic!("{difference}"),
     }

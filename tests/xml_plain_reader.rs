@@ -7,48 +7,24 @@
 
 mod common;
 
-use common::differential::{XorShift, mutants_per_text, mutate, without_bom};
+use common::differential::{FastReader, mutants_per_text, mutation_texts};
 use pplint::fuzzing::xml_readers_agree;
 
 fn is_xml_path(path: &str) -> bool {
     path.to_ascii_lowercase().ends_with(".xml")
 }
 
+const READER: FastReader = FastReader {
+    name: "plain reader",
+    parses: |text| pplint::parse::xml::parse(text, 0).is_ok(),
+    agrees: xml_readers_agree,
+};
+
 #[test]
 fn plain_reader_agrees_on_corpus_and_fixtures_and_reads_nearly_all_of_them() {
     let texts = common::differential::seeds(is_xml_path);
     assert!(texts.len() > 50, "found only {} XML texts", texts.len());
-    let mut declined = Vec::new();
-    let (mut accepted_bytes, mut total_bytes) = (0usize, 0usize);
-    for (name, bytes) in &texts {
-        let text = without_bom(bytes);
-        // Files quick-xml rejects are not XML Power Platform wrote.
-        let Ok(as_str) = std::str::from_utf8(text) else {
-            continue;
-        };
-        if pplint::parse::xml::parse(as_str, 0).is_err() {
-            continue;
-        }
-        total_bytes += text.len();
-        if xml_readers_agree(text) {
-            accepted_bytes += text.len();
-        } else {
-            declined.push(name.as_str());
-        }
-    }
-    let share = accepted_bytes as f64 / total_bytes.max(1) as f64;
-    eprintln!(
-        "plain reader: {:.1}% of {} bytes; declined {} files: {:?}",
-        share * 100.0,
-        total_bytes,
-        declined.len(),
-        &declined[..declined.len().min(20)]
-    );
-    assert!(
-        share >= 0.95,
-        "the plain reader declined {:.1}% of the XML bytes: {declined:?}",
-        (1.0 - share) * 100.0
-    );
+    READER.check_seeds(&texts);
 }
 
 /// Small texts covering each construct the plain reader handles.
@@ -167,33 +143,10 @@ const INSERTS: &[&str] = &[
 
 #[test]
 fn plain_reader_agrees_on_mutated_texts() {
-    let mut rng = XorShift(0x2545_F491_4F6C_DD1D);
-    let mut texts: Vec<Vec<u8>> = EDGE_CASES.iter().map(|t| t.as_bytes().to_vec()).collect();
-    // Small files mutate into more distinct shapes per byte parsed.
-    let mut seeds = common::differential::seeds(is_xml_path);
-    seeds.sort_by_key(|(_, bytes)| bytes.len());
-    texts.extend(
-        seeds
-            .into_iter()
-            .filter(|(_, bytes)| bytes.len() < 4_000)
-            .map(|(_, bytes)| without_bom(&bytes).to_vec()),
-    );
+    let seeds = common::differential::seeds(is_xml_path);
+    let texts = mutation_texts(EDGE_CASES, seeds, 4_000);
     // `PPLINT_XML_MUTANTS=2000 cargo test --release --test xml_plain_reader`
     // searches longer.
     let per_text = mutants_per_text("PPLINT_XML_MUTANTS", 30);
-    let (mut accepted, mut tried) = (0, 0);
-    for text in &texts {
-        for _ in 0..per_text {
-            let mutant = mutate(text, &mut rng, INSERTS);
-            tried += 1;
-            if xml_readers_agree(&mutant) {
-                accepted += 1;
-            }
-        }
-    }
-    eprintln!("plain reader accepted {accepted} of {tried} mutants");
-    assert!(
-        accepted * 5 > tried,
-        "too few mutants reached the plain reader: {accepted}/{tried}"
-    );
+    READER.check_mutants(&texts, INSERTS, per_text, 0x2545_F491_4F6C_DD1D);
 }

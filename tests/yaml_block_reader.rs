@@ -8,7 +8,7 @@
 
 mod common;
 
-use common::differential::{XorShift, mutants_per_text, mutate, without_bom};
+use common::differential::{FastReader, mutants_per_text, mutation_texts};
 use pplint::fuzzing::yaml_readers_agree;
 
 fn is_yaml_path(path: &str) -> bool {
@@ -23,41 +23,17 @@ fn seeds() -> Vec<(String, Vec<u8>)> {
     common::differential::seeds(is_yaml_path)
 }
 
+const READER: FastReader = FastReader {
+    name: "block reader",
+    parses: |text| pplint::parse::yaml::parse(text, 0).is_ok(),
+    agrees: yaml_readers_agree,
+};
+
 #[test]
 fn block_reader_agrees_on_corpus_and_fixtures_and_reads_nearly_all_of_them() {
     let texts = seeds();
     assert!(texts.len() > 50, "found only {} YAML texts", texts.len());
-    let mut declined = Vec::new();
-    let (mut accepted_bytes, mut total_bytes) = (0usize, 0usize);
-    for (name, bytes) in &texts {
-        let text = without_bom(bytes);
-        // Files the event parser rejects are not YAML Copilot Studio wrote.
-        let Ok(as_str) = std::str::from_utf8(text) else {
-            continue;
-        };
-        if pplint::parse::yaml::parse(as_str, 0).is_err() {
-            continue;
-        }
-        total_bytes += text.len();
-        if yaml_readers_agree(text) {
-            accepted_bytes += text.len();
-        } else {
-            declined.push(name.as_str());
-        }
-    }
-    let share = accepted_bytes as f64 / total_bytes.max(1) as f64;
-    eprintln!(
-        "block reader: {:.1}% of {} bytes; declined {} files: {:?}",
-        share * 100.0,
-        total_bytes,
-        declined.len(),
-        &declined[..declined.len().min(20)]
-    );
-    assert!(
-        share >= 0.95,
-        "the block reader declined {:.1}% of the YAML bytes: {declined:?}",
-        (1.0 - share) * 100.0
-    );
+    READER.check_seeds(&texts);
 }
 
 /// Small texts covering each construct the block reader handles and the
@@ -141,33 +117,9 @@ const INSERTS: &[&str] = &[
 
 #[test]
 fn block_reader_agrees_on_mutated_texts() {
-    let mut rng = XorShift(0x9E37_79B9_7F4A_7C15);
-    let mut texts: Vec<Vec<u8>> = EDGE_CASES.iter().map(|t| t.as_bytes().to_vec()).collect();
-    // Small files mutate into more distinct shapes per byte parsed.
-    let mut seeds = seeds();
-    seeds.sort_by_key(|(_, bytes)| bytes.len());
-    texts.extend(
-        seeds
-            .into_iter()
-            .filter(|(_, bytes)| bytes.len() < 6_000)
-            .map(|(_, bytes)| without_bom(&bytes).to_vec()),
-    );
+    let texts = mutation_texts(EDGE_CASES, seeds(), 6_000);
     // `PPLINT_YAML_MUTANTS=2000 cargo test --release --test yaml_block_reader`
     // searches longer.
     let per_text = mutants_per_text("PPLINT_YAML_MUTANTS", 40);
-    let (mut accepted, mut tried) = (0, 0);
-    for text in &texts {
-        for _ in 0..per_text {
-            let mutant = mutate(text, &mut rng, INSERTS);
-            tried += 1;
-            if yaml_readers_agree(&mutant) {
-                accepted += 1;
-            }
-        }
-    }
-    eprintln!("block reader accepted {accepted} of {tried} mutants");
-    assert!(
-        accepted * 5 > tried,
-        "too few mutants reached the block reader: {accepted}/{tried}"
-    );
+    READER.check_mutants(&texts, INSERTS, per_text, 0x9E37_79B9_7F4A_7C15);
 }

@@ -191,6 +191,29 @@ pub fn is_credential_name(name: &str) -> bool {
 
 pub use crate::model::graph::env_names as env_references;
 
+/// Texts for property tests: up to `max_pieces - 1` pieces of `alphabet` each,
+/// from an xorshift generator seeded with `seed`, so a failure replays exactly.
+#[cfg(test)]
+pub(crate) fn random_texts<'a>(
+    seed: u64,
+    alphabet: &'a [&'a str],
+    max_pieces: u64,
+) -> impl Iterator<Item = String> + 'a {
+    let mut state = seed;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    std::iter::repeat_with(move || {
+        let pieces = next() % max_pieces;
+        (0..pieces)
+            .map(|_| alphabet[(next() % alphabet.len() as u64) as usize])
+            .collect()
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -212,19 +235,8 @@ mod tests {
                 compile(&format!("(?i-u){}", CREDENTIAL_WORDS.pattern)),
             ),
         ];
-        let mut state = 0x9E37_79B9_7F4A_7C15u64;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
         let mut matched = 0;
-        for _ in 0..20_000 {
-            let mut text = String::new();
-            for _ in 0..next() % 8 {
-                text.push_str(alphabet[(next() % alphabet.len() as u64) as usize]);
-            }
+        for text in random_texts(0x9E37_79B9_7F4A_7C15, &alphabet, 8).take(20_000) {
             for (search, regex) in &searches {
                 let expected = regex.is_match(&text);
                 assert_eq!(search.is_match(&text), expected, "{regex} on {text:?}");

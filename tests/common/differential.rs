@@ -125,3 +125,95 @@ pub fn mutants_per_text(var: &str, default: usize) -> usize {
         .and_then(|n| n.parse().ok())
         .unwrap_or(default)
 }
+
+/// A fast reader with a general path behind it, as the differential tests see it.
+pub struct FastReader {
+    /// For messages: "block reader", "plain reader".
+    pub name: &'static str,
+    /// Whether the general path reads the text (files it rejects are not what
+    /// the exports hold).
+    pub parses: fn(&str) -> bool,
+    /// Whether the fast reader accepted the text; panics when the trees differ.
+    pub agrees: fn(&[u8]) -> bool,
+}
+
+impl FastReader {
+    /// Checks every seed and that the fast reader took at least 95 % of their bytes.
+    pub fn check_seeds(&self, texts: &[(String, Vec<u8>)]) {
+        let mut declined = Vec::new();
+        let (mut accepted_bytes, mut total_bytes) = (0usize, 0usize);
+        for (name, bytes) in texts {
+            let text = without_bom(bytes);
+            let Ok(as_str) = std::str::from_utf8(text) else {
+                continue;
+            };
+            if !(self.parses)(as_str) {
+                continue;
+            }
+            total_bytes += text.len();
+            if (self.agrees)(text) {
+                accepted_bytes += text.len();
+            } else {
+                declined.push(name.as_str());
+            }
+        }
+        let share = accepted_bytes as f64 / total_bytes.max(1) as f64;
+        eprintln!(
+            "{}: {:.1}% of {} bytes; declined {} files: {:?}",
+            self.name,
+            share * 100.0,
+            total_bytes,
+            declined.len(),
+            &declined[..declined.len().min(20)]
+        );
+        assert!(
+            share >= 0.95,
+            "the {} declined {:.1}% of the bytes: {declined:?}",
+            self.name,
+            (1.0 - share) * 100.0
+        );
+    }
+
+    /// Checks `per_text` mutants of each text, and that at least a fifth of
+    /// them reached the fast reader.
+    pub fn check_mutants(&self, texts: &[Vec<u8>], inserts: &[&str], per_text: usize, seed: u64) {
+        let mut rng = XorShift(seed);
+        let (mut accepted, mut tried) = (0, 0);
+        for text in texts {
+            for _ in 0..per_text {
+                let mutant = mutate(text, &mut rng, inserts);
+                tried += 1;
+                if (self.agrees)(&mutant) {
+                    accepted += 1;
+                }
+            }
+        }
+        eprintln!("{} accepted {accepted} of {tried} mutants", self.name);
+        assert!(
+            accepted * 5 > tried,
+            "too few mutants reached the {}: {accepted}/{tried}",
+            self.name
+        );
+    }
+}
+
+/// `edge_cases`, then the seeds smaller than `max_len` bytes, smallest first:
+/// small files mutate into more distinct shapes per byte parsed.
+pub fn mutation_texts(
+    edge_cases: &[&str],
+    seeds: Vec<(String, Vec<u8>)>,
+    max_len: usize,
+) -> Vec<Vec<u8>> {
+    let mut seeds = seeds;
+    seeds.sort_by_key(|(_, bytes)| bytes.len());
+    edge_cases
+        .iter()
+        .map(|t| t.as_bytes().to_vec())
+        .chain(
+            seeds
+                .into_iter()
+                .filter(|(_, bytes)| bytes.len() < max_len)
+                .map(|(_, bytes)| without_bom(&bytes).to_vec()),
+        )
+        .collect()
+}

@@ -1195,6 +1195,7 @@ pub fn locate(raw_token: &str, decoded: &str, range: Range<usize>) -> Range<usiz
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::helpers::random_texts;
 
     fn kinds(
         text: &str,
@@ -1235,18 +1236,7 @@ mod tests {
             "a", "Z", "0", " ", "\t", "\n", "\x0b", "é", "\u{a0}", "\u{3000}", "\u{85}", "(", "\"",
             "'", ";", "日", "\u{2028}", "xy",
         ];
-        let mut state = 0x2545_F491_4F6C_DD1Du64;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
-        for _ in 0..2_000 {
-            let mut text = String::new();
-            for _ in 0..next() % 24 {
-                text.push_str(alphabet[(next() % alphabet.len() as u64) as usize]);
-            }
+        for text in random_texts(0x2545_F491_4F6C_DD1D, &alphabet, 24).take(2_000) {
             assert_eq!(tokens(&text), tokens_by_chars(&text), "{text:?}");
         }
     }
@@ -1264,18 +1254,7 @@ mod tests {
         let alphabet = [
             "a", "Z", "0", "+", "=", " ", "\"", "(", ".", "é", "\n", "Q9x",
         ];
-        let mut state = 0x9E37_79B9_7F4A_7C15u64;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
-        for _ in 0..5_000 {
-            let mut text = String::new();
-            for _ in 0..next() % 40 {
-                text.push_str(alphabet[(next() % alphabet.len() as u64) as usize]);
-            }
+        for text in random_texts(0x9E37_79B9_7F4A_7C15, &alphabet, 40).take(5_000) {
             for min in [0, 1, 4, 8] {
                 let token = tokens(&text).into_iter().any(|r| {
                     r.len() >= min && text[r].bytes().all(|b| TOKEN_BYTES[usize::from(b)])
@@ -1335,19 +1314,8 @@ mod tests {
             "g",
             "é",
         ];
-        let mut state = 0x2545_F491_4F6C_DD1Du64;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
         let mut matched = 0;
-        for _ in 0..3_000 {
-            let mut text = String::new();
-            for _ in 0..next() % 12 {
-                text.push_str(alphabet[(next() % alphabet.len() as u64) as usize]);
-            }
+        for text in random_texts(0x2545_F491_4F6C_DD1D, &alphabet, 12).take(3_000) {
             if hex.regex().is_match(&text) {
                 matched += 1;
                 assert!(has_run(&text, 32, &HEX_BYTES), "{text:?}");
