@@ -211,9 +211,9 @@ pub fn entropy(text: &str) -> f64 {
 
 /// A known shape: the pattern, the capture group holding the secret (0 = whole
 /// match), whether it needs credential context, and literals one of which every
-/// match contains (in any ASCII case; empty when there is none). Its regex is
-/// compiled the first time a [`ShapeSet`] says it may match: most runs need few
-/// of them.
+/// match contains (in the shape's case sensitivity; empty when there is none).
+/// Its regex is compiled the first time a [`ShapeSet`] says it may match: most
+/// runs need few of them.
 struct Shape {
     kind: SecretKind,
     pattern: &'static str,
