@@ -93,6 +93,29 @@ fn plain_reader_declines_what_it_does_not_read() {
     }
 }
 
+/// Past a few attributes the duplicate check changes method; both must agree
+/// with quick-xml's, and a tag with very many attributes must not take
+/// quadratic time (100,000 took 18 s before).
+#[test]
+fn many_attributes_and_late_duplicates() {
+    let attributes = |n: usize| (0..n).map(|i| format!(" k{i}=\"{i}\"")).collect::<String>();
+    for n in [15, 16, 17, 40] {
+        let distinct = format!("<a{}/>", attributes(n));
+        assert!(xml_readers_agree(distinct.as_bytes()), "{n} attributes");
+        for duplicate in [0, n / 2, n - 1] {
+            let late = format!("<a{} k{duplicate}=\"x\"/>", attributes(n));
+            assert!(
+                !xml_readers_agree(late.as_bytes()),
+                "{n} attributes, k{duplicate} again"
+            );
+            assert!(pplint::parse::xml::parse(&late, 0).is_err());
+        }
+    }
+    let wide = format!("<a{}/>", attributes(100_000));
+    let doc = pplint::parse::xml::parse(&wide, 0).expect("distinct attributes");
+    assert_eq!(doc.el(0).attrs.len(), 100_000);
+}
+
 #[test]
 fn nesting_deeper_than_the_limit_is_left_to_quick_xml() {
     let deep = format!("{}{}", "<a>".repeat(600), "</a>".repeat(600));

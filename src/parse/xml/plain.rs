@@ -10,6 +10,8 @@
 //! Why: quick-xml checks each event's bytes for UTF-8 again and decodes events
 //! the tree does not need; this reader makes one pass with `memchr`.
 
+use std::collections::HashSet;
+
 use memchr::{memchr, memchr2, memchr3, memmem};
 
 use crate::parse::MAX_DEPTH;
@@ -99,6 +101,7 @@ fn start_tag(text: &str, start: usize, base: usize) -> Option<(usize, String, Ve
     }
     let name = text[start + 1..name_end].to_string();
     let mut attrs: Vec<XmlAttr> = Vec::new();
+    let mut names = AttributeNames::default();
     let mut pos = name_end;
     loop {
         let gap = spaces(&bytes[pos..]);
@@ -118,7 +121,7 @@ fn start_tag(text: &str, start: usize, base: usize) -> Option<(usize, String, Ve
         let value_end = value_end(bytes, value_start, quote)?;
         let raw = &text[value_start..value_end];
         let key = &text[pos..key_end];
-        if attrs.iter().any(|a| a.name == key) {
+        if !names.insert(key) {
             return None;
         }
         attrs.push(XmlAttr {
@@ -127,6 +130,34 @@ fn start_tag(text: &str, start: usize, base: usize) -> Option<(usize, String, Ve
             span: Span::new(base + value_start, base + value_end),
         });
         pos = value_end + 1;
+    }
+}
+
+/// The attribute names of one start tag, for the duplicate check: a list while
+/// there are few, a hash set past that, so a hostile tag with 100,000
+/// attributes costs linear time (quick-xml's check does the same).
+#[derive(Default)]
+struct AttributeNames<'t> {
+    few: Vec<&'t str>,
+    many: HashSet<&'t str>,
+}
+
+impl<'t> AttributeNames<'t> {
+    const FEW: usize = 16;
+
+    /// Adds `name`; false when the tag already has it.
+    fn insert(&mut self, name: &'t str) -> bool {
+        if self.few.len() < Self::FEW {
+            if self.few.contains(&name) {
+                return false;
+            }
+            self.few.push(name);
+            return true;
+        }
+        if self.many.is_empty() {
+            self.many.extend(self.few.iter().copied());
+        }
+        self.many.insert(name)
     }
 }
 
