@@ -3,7 +3,7 @@
 
 use crate::source::Span;
 
-use super::{MAX_DEPTH, SyntaxError};
+use super::{MAX_DEPTH, SyntaxError, byte_class};
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct JsonValue {
@@ -394,17 +394,7 @@ impl Parser<'_> {
 }
 
 /// The bytes that end a run of plain string text: `"`, `\\` and control characters.
-static STRING_STOPS: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut b = 0;
-    while b < 0x20 {
-        table[b] = true;
-        b += 1;
-    }
-    table[b'"' as usize] = true;
-    table[b'\\' as usize] = true;
-    table
-};
+static STRING_STOPS: [bool; 256] = byte_class!(|b| b < 0x20 || b == b'"' || b == b'\\');
 
 #[cfg(test)]
 mod tests {

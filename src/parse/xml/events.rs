@@ -8,7 +8,8 @@ use crate::parse::{MAX_DEPTH, SyntaxError};
 use crate::source::Span;
 
 use super::{
-    XmlAttr, XmlDoc, close_element, element_capacity, push_element, shrink, unescape_text,
+    XmlAttr, XmlDoc, add_piece, close_element, element_capacity, push_element, shrink,
+    unescape_text,
 };
 
 /// Parses `text` (no BOM) with quick-xml; spans are offset by `base`.
@@ -79,7 +80,7 @@ pub(super) fn parse(text: &str, base: usize) -> Result<XmlDoc, SyntaxError> {
             }
             Event::Text(_) | Event::CData(_) | Event::GeneralRef(_) => {
                 if let Some(parts) = pieces.last_mut() {
-                    *parts = Some(parts.map_or((start, end), |(first, _)| (first, end)));
+                    add_piece(parts, start, end);
                 } else if !text.get(start..end).unwrap_or("").trim().is_empty()
                     && doc.elements.is_empty()
                 {

@@ -180,6 +180,12 @@ fn push_element(
     id
 }
 
+/// Widens an open element's text pieces (raw offsets of the first one's start
+/// and the last one's end) with the piece `start..end`.
+fn add_piece(pieces: &mut Option<(usize, usize)>, start: usize, end: usize) {
+    *pieces = Some(pieces.map_or((start, end), |(first, _)| (first, end)));
+}
+
 /// Closes element `id` at raw offset `end`. Only an element without child
 /// elements has text of its own, from its first text piece to its last
 /// (`pieces`, raw offsets): for a container that span would hold the children's
@@ -261,27 +267,12 @@ fn unescape_mapped(raw: &str, mut map: Option<&mut Vec<(usize, usize)>>) -> Stri
         let window = &rest.as_bytes()[..rest.len().min(13)];
         if bytes[pos] == b'&'
             && let Some(semi) = memchr::memchr(b';', window)
+            && let Some(ch) = referenced_char(&window[1..semi])
         {
-            let name = &rest[1..semi];
-            let ch = match name {
-                "amp" => Some('&'),
-                "lt" => Some('<'),
-                "gt" => Some('>'),
-                "quot" => Some('"'),
-                "apos" => Some('\''),
-                _ => name
-                    .strip_prefix("#x")
-                    .or_else(|| name.strip_prefix("#X"))
-                    .and_then(|h| u32::from_str_radix(h, 16).ok())
-                    .or_else(|| name.strip_prefix('#').and_then(|d| d.parse().ok()))
-                    .and_then(char::from_u32),
-            };
-            if let Some(ch) = ch {
-                out.push(ch);
-                pos += semi + 1;
-                mark(out.len(), pos);
-                continue;
-            }
+            out.push(ch);
+            pos += semi + 1;
+            mark(out.len(), pos);
+            continue;
         }
         let first = rest.chars().next().map_or(1, char::len_utf8);
         let next = memchr::memchr2(b'&', b'<', &bytes[pos + first..])
@@ -290,6 +281,26 @@ fn unescape_mapped(raw: &str, mut map: Option<&mut Vec<(usize, usize)>>) -> Stri
         pos = next;
     }
     out
+}
+
+/// The character a reference names, `name` being what stands between `&` and
+/// `;`: `amp`, `lt`, `gt`, `quot`, `apos`, `#233`, `#xE9` or `#XE9`.
+fn referenced_char(name: &[u8]) -> Option<char> {
+    let number = |digits: &[u8], radix| {
+        std::str::from_utf8(digits)
+            .ok()
+            .and_then(|d| u32::from_str_radix(d, radix).ok())
+    };
+    match name {
+        b"amp" => Some('&'),
+        b"lt" => Some('<'),
+        b"gt" => Some('>'),
+        b"quot" => Some('"'),
+        b"apos" => Some('\''),
+        [b'#', b'x' | b'X', hex @ ..] => number(hex, 16).and_then(char::from_u32),
+        [b'#', decimal @ ..] => number(decimal, 10).and_then(char::from_u32),
+        _ => None,
+    }
 }
 
 /// Maps an offset in unescaped text back to the raw text, using [`unescape`]'s map.

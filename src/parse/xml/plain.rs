@@ -14,11 +14,12 @@ use std::collections::HashSet;
 
 use memchr::{memchr, memchr2, memchr3, memmem};
 
-use crate::parse::MAX_DEPTH;
+use crate::parse::{MAX_DEPTH, byte_class};
 use crate::source::Span;
 
 use super::{
-    XmlAttr, XmlDoc, close_element, element_capacity, push_element, shrink, unescape_text,
+    XmlAttr, XmlDoc, add_piece, close_element, element_capacity, push_element, referenced_char,
+    shrink, unescape_text,
 };
 
 /// Parses `text` (no BOM); spans are offset by `base`.
@@ -38,9 +39,7 @@ pub(super) fn parse(text: &str, base: usize) -> Option<XmlDoc> {
         let markup = text_end(bytes, pos)?;
         if markup > pos {
             match pieces.last_mut() {
-                Some(parts) => {
-                    *parts = Some(parts.map_or((pos, markup), |(first, _)| (first, markup)));
-                }
+                Some(parts) => add_piece(parts, pos, markup),
                 None if text[pos..markup].trim().is_empty() => {}
                 None => return None,
             }
@@ -54,8 +53,7 @@ pub(super) fn parse(text: &str, base: usize) -> Option<XmlDoc> {
             pos += 4 + memmem::find(&rest[4..], b"-->")? + 3;
         } else if rest.starts_with(b"<![CDATA[") {
             let end = pos + 9 + memmem::find(&rest[9..], b"]]>")? + 3;
-            let parts = pieces.last_mut()?;
-            *parts = Some(parts.map_or((pos, end), |(first, _)| (first, end)));
+            add_piece(pieces.last_mut()?, pos, end);
             pos = end;
         } else if rest.starts_with(b"</") {
             let name_end = pos + 2 + name_len(&rest[2..]);
@@ -133,29 +131,29 @@ fn start_tag(text: &str, start: usize, base: usize) -> Option<(usize, String, Ve
     }
 }
 
-/// The attribute names of one start tag, for the duplicate check: a list while
+/// The attribute names of one start tag, for the duplicate check: an array while
 /// there are few, a hash set past that, so a hostile tag with 100,000
 /// attributes costs linear time (quick-xml's check does the same).
 #[derive(Default)]
 struct AttributeNames<'t> {
-    few: Vec<&'t str>,
+    few: [&'t str; 16],
+    len: usize,
     many: HashSet<&'t str>,
 }
 
 impl<'t> AttributeNames<'t> {
-    const FEW: usize = 16;
-
     /// Adds `name`; false when the tag already has it.
     fn insert(&mut self, name: &'t str) -> bool {
-        if self.few.len() < Self::FEW {
-            if self.few.contains(&name) {
+        if self.len < self.few.len() {
+            if self.few[..self.len].contains(&name) {
                 return false;
             }
-            self.few.push(name);
+            self.few[self.len] = name;
+            self.len += 1;
             return true;
         }
         if self.many.is_empty() {
-            self.many.extend(self.few.iter().copied());
+            self.many.extend(self.few);
         }
         self.many.insert(name)
     }
@@ -171,16 +169,8 @@ fn name_len(bytes: &[u8]) -> usize {
 }
 
 /// The bytes [`name_len`] accepts, by table: names make up much of the markup.
-static NAME_BYTES: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut b = 0;
-    while b < 256 {
-        let c = b as u8;
-        table[b] = c.is_ascii_alphanumeric() || matches!(c, b'_' | b':' | b'.' | b'-');
-        b += 1;
-    }
-    table
-};
+static NAME_BYTES: [bool; 256] =
+    byte_class!(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b':' | b'.' | b'-'));
 
 fn is_space(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\r' | b'\n')
@@ -220,26 +210,17 @@ fn value_end(bytes: &[u8], mut from: usize, quote: u8) -> Option<usize> {
 }
 
 /// The length of the reference at the start of `bytes` when it is `&amp;`,
-/// `&lt;`, `&gt;`, `&quot;`, `&apos;`, `&#123;` or `&#x1F;` naming a character.
+/// `&lt;`, `&gt;`, `&quot;`, `&apos;`, `&#123;` or `&#x1F;` naming a character
+/// other than NUL.
 fn reference_len(bytes: &[u8]) -> Option<usize> {
     let window = &bytes[1..bytes.len().min(12)];
     let semi = memchr(b';', window)?;
-    let known = match &window[..semi] {
-        b"amp" | b"lt" | b"gt" | b"quot" | b"apos" => true,
-        [b'#', b'x', hex @ ..] => number(hex, 16),
-        [b'#', decimal @ ..] => number(decimal, 10),
-        _ => false,
+    let name = &window[..semi];
+    // Digits only (a number may not have a sign), and a lower-case `x`.
+    let digits = match name {
+        [b'#', b'x', hex @ ..] => hex.iter().all(u8::is_ascii_hexdigit),
+        [b'#', decimal @ ..] => decimal.iter().all(u8::is_ascii_digit),
+        _ => true,
     };
-    known.then_some(semi + 2)
-}
-
-/// Digits in `radix` naming a character other than NUL.
-fn number(digits: &[u8], radix: u32) -> bool {
-    !digits.is_empty()
-        && digits.iter().all(|&b| (b as char).is_digit(radix))
-        && std::str::from_utf8(digits)
-            .ok()
-            .and_then(|d| u32::from_str_radix(d, radix).ok())
-            .and_then(char::from_u32)
-            .is_some_and(|c| c != '\0')
+    (digits && referenced_char(name).is_some_and(|c| c != '\0')).then_some(semi + 2)
 }

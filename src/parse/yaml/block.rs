@@ -10,7 +10,7 @@
 //! on the corpus, the fixtures and mutated copies of them, and the `parse_yaml`
 //! fuzz target on whatever it generates.
 
-use crate::parse::MAX_DEPTH;
+use crate::parse::{MAX_DEPTH, byte_class};
 use crate::source::Span;
 
 use super::{YamlEntry, YamlKind, YamlNode};
@@ -86,29 +86,13 @@ fn plain_bytes(bytes: &[u8]) -> bool {
 
 /// The bytes [`plain_bytes`] looks at: control characters but `\t` and `\n`,
 /// DEL, and the lead bytes of the characters it refuses.
-static NOTABLE: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut b = 0;
-    while b < 0x20 {
-        table[b] = b != b'\n' as usize && b != b'\t' as usize;
-        b += 1;
-    }
-    table[0x7F] = true;
-    table[0xC2] = true;
-    table[0xE2] = true;
-    table[0xEF] = true;
-    table
-};
+static NOTABLE: [bool; 256] = byte_class!(
+    |b| (b < 0x20 && b != b'\n' && b != b'\t') || matches!(b, 0x7F | 0xC2 | 0xE2 | 0xEF)
+);
 
 /// The bytes that end or interrupt a plain scalar on its line: `:` (a key),
 /// `#` (a comment) and `\t`.
-static PLAIN_STOPS: [bool; 256] = {
-    let mut table = [false; 256];
-    table[b':' as usize] = true;
-    table[b'#' as usize] = true;
-    table[b'\t' as usize] = true;
-    table
-};
+static PLAIN_STOPS: [bool; 256] = byte_class!(|b| matches!(b, b':' | b'#' | b'\t'));
 
 /// The first line at or after some offset that holds content: not blank, not
 /// only a comment.

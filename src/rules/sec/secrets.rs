@@ -15,6 +15,7 @@ use regex::{Regex, RegexSet};
 use sha2::{Digest, Sha256};
 
 use crate::finding::Confidence;
+use crate::parse::byte_class;
 use crate::rules::helpers::{CREDENTIAL_WORDS, is_credential_name};
 
 /// What a credential is.
@@ -698,16 +699,8 @@ pub fn scan_literal_with(text: &str, context: Context, thresholds: &Thresholds) 
 }
 
 /// The bytes a plain-context high-entropy token is made of.
-static TOKEN_BYTES: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut b = 0;
-    while b < 256 {
-        let c = b as u8;
-        table[b] = c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'=' | b'_' | b'-');
-        b += 1;
-    }
-    table
-};
+static TOKEN_BYTES: [bool; 256] =
+    byte_class!(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=' | b'_' | b'-'));
 
 /// Whether `text` has `min` bytes of `class` in a row: a plain-context token is
 /// nothing but [`TOKEN_BYTES`], so text without such a run needs no splitting.
@@ -723,15 +716,7 @@ fn has_run(text: &str, min: usize, class: &[bool; 256]) -> bool {
 }
 
 /// ASCII hex digits.
-static HEX_BYTES: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut b = 0;
-    while b < 256 {
-        table[b] = (b as u8).is_ascii_hexdigit();
-        b += 1;
-    }
-    table
-};
+static HEX_BYTES: [bool; 256] = byte_class!(|b| b.is_ascii_hexdigit());
 
 /// A token in credential context: 32+ hex at ≥ 3.0 bits/char, or ≥ 20 chars at
 /// ≥ 3.5 bits/char (RULES.md §9; [`Thresholds`]).
@@ -849,15 +834,7 @@ fn tokens(text: &str) -> Vec<Range<usize>> {
 
 /// The bytes [`tokens`] looks at one by one: ASCII white space and every
 /// non-ASCII byte.
-static SPLIT_CHECK: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut b = 0;
-    while b < 256 {
-        table[b] = b >= 0x80 || (b >= 0x09 && b <= 0x0D) || b == 0x20;
-        b += 1;
-    }
-    table
-};
+static SPLIT_CHECK: [bool; 256] = byte_class!(|b| b >= 0x80 || matches!(b, 0x09..=0x0D | 0x20));
 
 /// `range` without surrounding whitespace, quotes and punctuation.
 fn trim_range(text: &str, range: Range<usize>) -> Range<usize> {
