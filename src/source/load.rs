@@ -498,7 +498,17 @@ fn read_zip_entry(
         .and_then(Result::ok)
         .map(|n| n.into_owned())
         .unwrap_or_default();
-    let entry = match archive.by_index(index) {
+    // The raw entry sets up no decompressor: `by_index` gives every entry an
+    // 8 KiB read buffer, which the deflated entries pplint inflates itself
+    // never use. Encrypted entries take `by_index` for its password error.
+    let raw = archive.by_index_raw(index);
+    let encrypted = matches!(&raw, Ok(entry) if entry.encrypted());
+    let entry = match if encrypted {
+        drop(raw);
+        archive.by_index(index)
+    } else {
+        raw
+    } {
         Ok(entry) => entry,
         Err(err) => {
             let name = stored_name;
@@ -547,14 +557,22 @@ fn read_zip_entry(
             inflater,
         ),
         _ => {
-            let mut bytes =
-                Vec::with_capacity(usize::try_from(entry.size().min(1 << 20)).unwrap_or(0));
-            // The declared size can lie: cap what is actually inflated.
-            entry
-                .take(limits.max_file_bytes + 1)
-                .read_to_end(&mut bytes)
-                .map(|_| bytes)
+            let size = entry.size();
+            drop(entry);
+            // Stored and unsupported methods: the zip reader checks the CRC-32
+            // and reports methods it cannot read.
+            let mut bytes = Vec::with_capacity(usize::try_from(size.min(1 << 20)).unwrap_or(0));
+            archive
+                .by_index(index)
                 .map_err(|err| err.to_string())
+                .and_then(|entry| {
+                    // The declared size can lie: cap what is actually inflated.
+                    entry
+                        .take(limits.max_file_bytes + 1)
+                        .read_to_end(&mut bytes)
+                        .map(|_| bytes)
+                        .map_err(|err| err.to_string())
+                })
         }
     };
     let bytes = match inflated {
