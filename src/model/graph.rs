@@ -572,7 +572,7 @@ fn collect_references<'a>(
             }
         }
         YamlKind::Scalar { value, .. } => {
-            if value.contains("Env.") {
+            if has_env_dot(value) {
                 let mut seen = BTreeSet::new();
                 for name in env_names(value) {
                     if seen.insert(name) {
@@ -590,12 +590,19 @@ fn collect_references<'a>(
     }
 }
 
+/// Whether `text` holds `Env.`: every scalar of every topic is asked, and a
+/// search for the dot is cheaper than setting up a substring search.
+fn has_env_dot(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    memchr::memchr_iter(b'.', bytes).any(|dot| dot >= 3 && &bytes[dot - 3..dot] == b"Env")
+}
+
 /// Environment variable schema names read by Power Fx (`Env.<schema>`).
 pub fn env_names(text: &str) -> Vec<&str> {
     let mut names = Vec::new();
     let bytes = text.as_bytes();
     let mut from = 0;
-    while let Some(at) = text[from..].find("Env.") {
+    while let Some(at) = memchr::memmem::find(&bytes[from..], b"Env.") {
         let start = from + at;
         let boundary = start == 0
             || !(bytes[start - 1].is_ascii_alphanumeric()
@@ -623,6 +630,15 @@ mod tests {
             env_names("=If(Env.a_b, Env.c1) & MyEnv.x & \"Env.\""),
             ["a_b", "c1"]
         );
+    }
+
+    #[test]
+    fn env_dot_found_as_a_substring_search_finds_it() {
+        for text in [
+            "Env.", "xEnv.y", "Env", ".Env", "Env..", "En.v.", "EEnv.", "é.Env.", "", ".",
+        ] {
+            assert_eq!(has_env_dot(text), text.contains("Env."), "{text:?}");
+        }
     }
 
     #[test]

@@ -9,7 +9,7 @@ use crate::model::Flow;
 use crate::model::node::join_pointer;
 use crate::parse::{JsonKind, JsonValue};
 
-use super::expr::{action_references, reads_trigger, references};
+use super::expr::{action_references, contains_ignore_case, reads_trigger, references};
 use super::flow_graph::FlowGraph;
 
 /// What carries trigger data: `Compose` actions, variables, and loops over such data.
@@ -127,7 +127,7 @@ impl<'f> Taint<'f> {
             || references(text, &["items"])
                 .iter()
                 .any(|l| self.graph.index(l).is_some_and(|i| self.loops.contains(&i)))
-            || (text.to_ascii_lowercase().contains("item()")
+            || (contains_ignore_case(text, "item()")
                 && self
                     .enclosing_loop(at)
                     .is_some_and(|l| self.loops.contains(&l)))
