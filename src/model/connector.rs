@@ -2,6 +2,8 @@
 //! `<Connector>` registrations) and paconn folders (`apiDefinition.swagger.json`,
 //! `apiProperties.json`, `script.csx`).
 
+use std::collections::HashMap;
+
 use crate::parse::JsonValue;
 use crate::source::{FileId, Layout, Problem};
 
@@ -100,6 +102,14 @@ pub(super) fn read<'a>(
             registration: Some(r.loc.clone()),
         })
         .collect();
+    // Each part file finds its connector by name: an index, not a scan of the
+    // list per file.
+    let mut by_name: HashMap<String, usize> = HashMap::new();
+    for (i, connector) in connectors.iter().enumerate() {
+        by_name
+            .entry(connector.name.to_ascii_lowercase())
+            .or_insert(i);
+    }
     for file in ws.find(|s| s.len() == 2 && (s[0] == "connector" || s[0] == "connectors")) {
         let path = ws.path(file);
         let name = path.rsplit('/').next().unwrap_or(path);
@@ -108,12 +118,10 @@ pub(super) fn read<'a>(
             continue;
         };
         let stem = &name[..name.len() - suffix.len()];
-        let index = match connectors
-            .iter()
-            .position(|c| c.name.eq_ignore_ascii_case(stem))
-        {
-            Some(index) => index,
+        let index = match by_name.get(&stem.to_ascii_lowercase()) {
+            Some(&index) => index,
             None => {
+                by_name.insert(stem.to_ascii_lowercase(), connectors.len());
                 connectors.push(Connector {
                     name: stem.to_string(),
                     display_name: None,

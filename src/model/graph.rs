@@ -137,8 +137,11 @@ impl Graph {
     }
 }
 
-/// Name lookups built once, case-insensitive.
-struct Index {
+/// Name lookups built once per solution, ASCII case ignored; a name written
+/// twice finds its first holder. The graph resolves references with them, and
+/// rules look components up by name through [`Solution`]'s methods.
+#[derive(Debug, Default)]
+pub struct Index {
     agents: BTreeMap<String, usize>,
     components: BTreeMap<String, usize>,
     flows: BTreeMap<String, usize>,
@@ -158,7 +161,7 @@ fn lower_map<'a>(names: impl Iterator<Item = (usize, &'a str)>) -> BTreeMap<Stri
 }
 
 impl Index {
-    fn new(s: &Solution<'_>) -> Index {
+    pub(super) fn new(s: &Solution<'_>) -> Index {
         Index {
             agents: lower_map(
                 s.agents
@@ -206,6 +209,23 @@ impl Index {
         }
     }
 
+    /// The first environment variable whose schema name is `schema`.
+    pub(super) fn env_var(&self, schema: &str) -> Option<usize> {
+        self.env_vars.get(&schema.to_ascii_lowercase()).copied()
+    }
+
+    /// The first connection reference whose logical name is `name`.
+    pub(super) fn connection_reference(&self, name: &str) -> Option<usize> {
+        self.connrefs.get(&name.to_ascii_lowercase()).copied()
+    }
+
+    /// The first custom connector whose `<name>` is `name`, as written.
+    pub(super) fn connector(&self, name: &str) -> Option<usize> {
+        self.connectors_by_name
+            .get(&name.to_ascii_lowercase())
+            .copied()
+    }
+
     fn resolve(&self, kind: RefKind, reference: &str) -> Option<NodeRef> {
         let key = match kind {
             RefKind::Flow | RefKind::Prompt => normalize_guid(reference),
@@ -234,7 +254,7 @@ impl Index {
 }
 
 pub(super) fn build(s: &Solution<'_>) -> Graph {
-    let index = Index::new(s);
+    let index = &s.names;
     let mut graph = Graph::default();
     let add = |graph: &mut Graph,
                from: NodeRef,

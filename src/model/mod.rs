@@ -276,6 +276,8 @@ pub struct Solution<'a> {
     /// Lower-cased connector names, as registered and unescaped → index in
     /// `connectors` (the first connector with that name).
     connector_names: HashMap<String, usize>,
+    /// Environment variables, connection references and connectors by name.
+    names: graph::Index,
     /// Why each flow is an agent flow; found on first use.
     agent_links: OnceLock<Vec<Option<AgentLink>>>,
     /// Load, parse and model problems (PPX000), sorted.
@@ -308,6 +310,7 @@ impl<'a> Solution<'a> {
             associations,
             graph: graph::Graph::default(),
             connector_names: HashMap::new(),
+            names: graph::Index::default(),
             agent_links: OnceLock::new(),
             problems,
         };
@@ -319,6 +322,7 @@ impl<'a> Solution<'a> {
                 solution.connector_names.entry(name).or_insert(i);
             }
         }
+        solution.names = graph::Index::new(&solution);
         solution.graph = graph::build(&solution);
         solution
     }
@@ -335,6 +339,34 @@ impl<'a> Solution<'a> {
     pub fn connector_named(&self, name: &str) -> Option<&Connector<'a>> {
         let at = self.connector_names.get(&name.to_ascii_lowercase())?;
         self.connectors.get(*at)
+    }
+
+    /// The index in `env_vars` of the first variable whose schema name is
+    /// `schema` (ASCII case ignored).
+    pub fn env_var_index(&self, schema: &str) -> Option<usize> {
+        self.names.env_var(schema)
+    }
+
+    pub fn env_var_named(&self, schema: &str) -> Option<&EnvVar> {
+        self.env_vars.get(self.names.env_var(schema)?)
+    }
+
+    /// The index in `connection_references` of the first reference whose
+    /// logical name is `name` (ASCII case ignored).
+    pub fn connection_reference_index(&self, name: &str) -> Option<usize> {
+        self.names.connection_reference(name)
+    }
+
+    pub fn connection_reference_named(&self, name: &str) -> Option<&ConnectionReference> {
+        self.connection_references
+            .get(self.names.connection_reference(name)?)
+    }
+
+    /// The first custom connector whose `<name>` is `name` exactly as
+    /// registered (ASCII case ignored); [`Solution::connector_named`] also
+    /// matches the unescaped name.
+    pub fn connector_registered_as(&self, name: &str) -> Option<&Connector<'a>> {
+        self.connectors.get(self.names.connector(name)?)
     }
 
     pub fn file(&self, id: FileId) -> &'a SourceFile {
@@ -422,4 +454,123 @@ impl<'a> Solution<'a> {
 /// Paths are capped far below 4 GiB by the loader's limits.
 fn to_u32(offset: usize) -> u32 {
     u32::try_from(offset).unwrap_or(u32::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn workspace(files: &[(&str, &str)]) -> Workspace {
+        let mut files: Vec<SourceFile> = files
+            .iter()
+            .map(|(path, text)| SourceFile::new(*path, text.as_bytes().to_vec()))
+            .collect();
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        Workspace::parse(LoadedSolution {
+            source: "lookups".to_string(),
+            layout: Layout::Folder,
+            files,
+            listed: Vec::new(),
+            problems: Vec::new(),
+            notes: Vec::new(),
+        })
+    }
+
+    fn env_var(schema: &str) -> String {
+        format!(
+            "<environmentvariabledefinition schemaname=\"{schema}\"><type>100000000</type></environmentvariabledefinition>"
+        )
+    }
+
+    /// Rules look names up through the solution's index; it finds what a scan
+    /// of the list for the first ASCII-case-insensitive match finds.
+    #[test]
+    fn name_lookups_find_the_first_holder_ignoring_ascii_case() {
+        let customizations = r#"<ImportExportXml>
+  <Connectors>
+    <Connector><name>cnt_5Forders</name><displayname>Orders</displayname></Connector>
+    <Connector><name>CNT_5FORDERS</name><displayname>Orders again</displayname></Connector>
+  </Connectors>
+  <connectionreferences>
+    <connectionreference connectionreferencelogicalname="cnt_Mail"><connectorid>/providers/Microsoft.PowerApps/apis/shared_office365</connectorid></connectionreference>
+    <connectionreference connectionreferencelogicalname="CNT_MAIL"><connectorid>/providers/Microsoft.PowerApps/apis/shared_teams</connectorid></connectionreference>
+  </connectionreferences>
+</ImportExportXml>"#;
+        let (site, site_upper, key) =
+            (env_var("cnt_Site"), env_var("CNT_SITE"), env_var("cnt_Key"));
+        let ws = workspace(&[
+            ("customizations.xml", customizations),
+            (
+                "environmentvariabledefinitions/a/environmentvariabledefinition.xml",
+                &site,
+            ),
+            (
+                "environmentvariabledefinitions/b/environmentvariabledefinition.xml",
+                &site_upper,
+            ),
+            (
+                "environmentvariabledefinitions/c/environmentvariabledefinition.xml",
+                &key,
+            ),
+        ]);
+        let solution = Solution::build(&ws);
+        assert_eq!(solution.env_vars.len(), 3);
+        for schema in [
+            "cnt_site",
+            "CNT_Site",
+            "cnt_key",
+            "cnt_missing",
+            "cnt_site ",
+        ] {
+            let scanned = solution
+                .env_vars
+                .iter()
+                .position(|v| v.schema_name.eq_ignore_ascii_case(schema));
+            assert_eq!(solution.env_var_index(schema), scanned, "{schema}");
+            assert_eq!(
+                solution.env_var_named(schema).map(|v| &v.schema_name),
+                scanned.map(|i| &solution.env_vars[i].schema_name)
+            );
+        }
+        assert!(solution.env_var_index("cnt_site").is_some());
+        assert_eq!(
+            solution.env_var_index("cnt_site"),
+            solution.env_var_index("CNT_SITE")
+        );
+        assert_eq!(solution.connection_references.len(), 2);
+        for name in ["cnt_mail", "CNT_Mail", "cnt_mail2"] {
+            let scanned = solution
+                .connection_references
+                .iter()
+                .position(|c| c.logical_name.eq_ignore_ascii_case(name));
+            assert_eq!(solution.connection_reference_index(name), scanned, "{name}");
+            assert_eq!(
+                solution
+                    .connection_reference_named(name)
+                    .map(|c| &c.logical_name),
+                scanned.map(|i| &solution.connection_references[i].logical_name)
+            );
+        }
+        assert!(solution.connection_reference_index("cnt_mail").is_some());
+        assert_eq!(solution.connectors.len(), 2);
+        for name in ["cnt_5forders", "CNT_5Forders", "cnt_orders"] {
+            let scanned = solution
+                .connectors
+                .iter()
+                .find(|c| c.name.eq_ignore_ascii_case(name))
+                .map(|c| c.label());
+            assert_eq!(
+                solution.connector_registered_as(name).map(|c| c.label()),
+                scanned
+            );
+        }
+        assert!(solution.connector_registered_as("cnt_5forders").is_some());
+        assert!(solution.connector_registered_as("cnt_orders").is_none());
+        assert_eq!(
+            solution.connector_named("cnt_orders").map(|c| c.label()),
+            solution
+                .connector_registered_as("cnt_5Forders")
+                .map(|c| c.label())
+        );
+    }
 }

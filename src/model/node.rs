@@ -122,7 +122,7 @@ pub fn join_pointer(base: &str, key: &str) -> String {
 
 fn push_key(out: &mut String, key: &str) {
     out.push('/');
-    if key.contains(['~', '/']) {
+    if memchr::memchr2(b'~', b'/', key.as_bytes()).is_some() {
         out.push_str(&key.replace('~', "~0").replace('/', "~1"));
     } else {
         out.push_str(key);

@@ -118,7 +118,8 @@ impl Rule for AgentRelaysUnmoderatedLlmOutput {
                 let Some(id) = flow_id.as_text() else {
                     continue;
                 };
-                let Some(flow) = solution.flows.iter().find(|f| f.id == normalize_guid(id)) else {
+                let id = normalize_guid(id);
+                let Some(flow) = solution.flows.iter().find(|f| f.id == id) else {
                     continue;
                 };
                 let Some(calls) = llm_flows.get(&flow.identity()) else {

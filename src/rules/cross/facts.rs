@@ -65,10 +65,7 @@ pub fn hop_label(solution: &Solution<'_>, node: NodeRef) -> String {
 /// The API name of a connection reference's connector (`shared_office365`), or
 /// the custom connector's display name.
 pub fn connector_of_reference(solution: &Solution<'_>, logical_name: &str) -> Option<String> {
-    let index = solution
-        .connection_references
-        .iter()
-        .position(|c| c.logical_name.eq_ignore_ascii_case(logical_name))?;
+    let index = solution.connection_reference_index(logical_name)?;
     if let Some(connector) = solution
         .graph
         .outgoing(NodeRef::ConnectionReference(index))

@@ -70,12 +70,7 @@ pub struct CredentialUse {
 /// Every use of an environment variable as a credential (also used by SEC002,
 /// which leaves these variables to this rule).
 pub fn credential_uses(solution: &Solution<'_>) -> Vec<CredentialUse> {
-    let var_index = |schema: &str| {
-        solution
-            .env_vars
-            .iter()
-            .position(|v| v.schema_name.eq_ignore_ascii_case(schema))
-    };
+    let var_index = |schema: &str| solution.env_var_index(schema);
     let mut uses = Vec::new();
     for component in &solution.components {
         if component.data.is_none() {

@@ -103,7 +103,7 @@ impl Rule for UnauthenticatedAgentOwnerCredentials {
             let Some(i) = solution
                 .flows
                 .iter()
-                .position(|f| f.identity() == fact.component.identity)
+                .position(|f| fact.component.identity.strip_prefix("flow:") == Some(&f.id))
             else {
                 continue;
             };

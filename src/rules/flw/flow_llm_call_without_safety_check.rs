@@ -186,10 +186,7 @@ fn parameter_value(solution: &Solution<'_>, flow: &Flow<'_>, name: &str) -> Opti
             Some(inner.rsplit_once('(')?.1.trim().to_string())
         })
         .filter(|s| !s.is_empty())?;
-    let var = solution
-        .env_vars
-        .iter()
-        .find(|v| v.schema_name.eq_ignore_ascii_case(&schema))?;
+    let var = solution.env_var_named(&schema)?;
     let value = var
         .value
         .as_ref()

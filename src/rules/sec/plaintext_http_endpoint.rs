@@ -143,11 +143,7 @@ impl Reporter {
         schema: &str,
         used_by: &str,
     ) -> bool {
-        let Some(var) = solution
-            .env_vars
-            .iter()
-            .find(|v| v.schema_name.eq_ignore_ascii_case(schema))
-        else {
+        let Some(var) = solution.env_var_named(schema) else {
             return false;
         };
         let component = ComponentRef::new("envvar", var.identity());

@@ -1094,16 +1094,16 @@ fn is_reference_argument(text: &str, open: usize) -> bool {
     let Some(call) = before.strip_suffix('(') else {
         return false;
     };
-    let name: String = call
-        .trim_end()
-        .chars()
+    let call = call.trim_end().as_bytes();
+    let name_len = call
+        .iter()
         .rev()
-        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
-        .collect();
-    REFERENCE_FUNCTIONS.contains(&name.to_ascii_lowercase().as_str())
+        .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
+        .count();
+    let name = &call[call.len() - name_len..];
+    REFERENCE_FUNCTIONS
+        .iter()
+        .any(|function| name.eq_ignore_ascii_case(function.as_bytes()))
 }
 
 /// The name a quoted string at `open` is the value of: the identifier or quoted

@@ -47,11 +47,7 @@ fn describe_api(solution: &Solution<'_>, api: &str) -> String {
         return format!("{known} ({api})");
     }
     // A custom connector of this solution: `<Connector><name>` is the api name.
-    if let Some(connector) = solution
-        .connectors
-        .iter()
-        .find(|c| c.name.eq_ignore_ascii_case(api))
-    {
+    if let Some(connector) = solution.connector_registered_as(api) {
         return format!("custom connector '{}'", connector.label());
     }
     format!("connector {api}")
@@ -67,10 +63,7 @@ pub fn connector_label(
     node: &YamlNode,
 ) -> String {
     if let Some(name) = reference
-        && let Some(cr) = solution
-            .connection_references
-            .iter()
-            .find(|cr| cr.logical_name.eq_ignore_ascii_case(name))
+        && let Some(cr) = solution.connection_reference_named(name)
     {
         if let Some(custom) = cr.custom_connector_id.as_deref()
             && let Some(connector) = solution.connectors.iter().find(|c| {

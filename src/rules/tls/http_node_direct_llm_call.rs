@@ -67,10 +67,7 @@ struct Candidate<'s> {
 
 /// The value an environment variable resolves to: the exported current value, else the default.
 fn env_value<'s>(solution: &'s Solution<'_>, schema: &str) -> Option<Resolved<'s>> {
-    let var = solution
-        .env_vars
-        .iter()
-        .find(|v| v.schema_name.eq_ignore_ascii_case(schema))?;
+    let var = solution.env_var_named(schema)?;
     let value = var
         .value
         .as_ref()

@@ -130,10 +130,7 @@ impl Rule for ToolMakerCredentials {
                                 continue;
                             };
                             let resolved = reference.is_some_and(|name| {
-                                solution
-                                    .connection_references
-                                    .iter()
-                                    .any(|cr| cr.logical_name.eq_ignore_ascii_case(name))
+                                solution.connection_reference_index(name).is_some()
                             });
                             if !resolved {
                                 continue;
@@ -177,10 +174,7 @@ impl Rule for ToolMakerCredentials {
                     finding.confidence(Confidence::Low);
                 }
                 if let Some(name) = reference
-                    && let Some(cr) = solution
-                        .connection_references
-                        .iter()
-                        .find(|cr| cr.logical_name.eq_ignore_ascii_case(name))
+                    && let Some(cr) = solution.connection_reference_named(name)
                 {
                     finding.related(&cr.loc, format!("connection reference for {connector}"));
                 }
