@@ -81,6 +81,14 @@ const DECLINED: &[&str] = &[
     "<a><!-- open</a>",
     "",
     "<a/ >",
+    // Errors inside the root's first child, which the comparison also prunes.
+    "<a><b><c></d></b></a>",
+    "<a><b><c></b></a>",
+    "<a><b><c x=\"1\" x=\"2\"/></b></a>",
+    "<a><b><c>&bogus;</c></b></a>",
+    "<a><b x=\"&bogus;\"><c/></b></a>",
+    "<a><b><c y=1/></b></a>",
+    "<a><b>x<?pi?></b></a>",
 ];
 
 #[test]

@@ -51,6 +51,9 @@ pub enum Parsed {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Syntax {
     Xml,
+    /// XML whose root's children with these names are checked but kept
+    /// without children or text ([`xml::parse_pruned`]).
+    XmlPruned(&'static [&'static str]),
     Json,
     Yaml,
     None,
@@ -77,6 +80,10 @@ pub fn parse_file(file: &SourceFile, syntax: Syntax) -> (Parsed, Option<Problem>
     };
     let (result, kind) = match syntax {
         Syntax::Xml => (xml::parse(text, bom).map(Parsed::Xml), ProblemKind::Xml),
+        Syntax::XmlPruned(prune) => (
+            xml::parse_pruned(text, bom, prune).map(Parsed::Xml),
+            ProblemKind::Xml,
+        ),
         Syntax::Json => (json::parse(text, bom).map(Parsed::Json), ProblemKind::Json),
         Syntax::Yaml => (yaml::parse(text, bom).map(Parsed::Yaml), ProblemKind::Yaml),
         Syntax::None => unreachable!("handled above"),

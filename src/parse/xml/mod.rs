@@ -120,10 +120,18 @@ impl XmlDoc {
 /// Parses `text` (BOM already removed; a leftover one is skipped); spans are
 /// offset by `base`.
 pub fn parse(text: &str, base: usize) -> Result<XmlDoc, SyntaxError> {
+    parse_pruned(text, base, &[])
+}
+
+/// [`parse`], keeping the root's children named in `prune` (ASCII case
+/// ignored) without their children and text when the document takes the fast
+/// reader: sections no reader looks into, which need checking but no tree.
+/// Everything else reads as [`parse`] reads it.
+pub fn parse_pruned(text: &str, base: usize, prune: &[&str]) -> Result<XmlDoc, SyntaxError> {
     if let Some(rest) = text.strip_prefix('\u{feff}') {
-        return parse(rest, base + 3);
+        return parse_pruned(rest, base + 3, prune);
     }
-    match plain::parse(text, base) {
+    match plain::parse(text, base, prune) {
         Some(doc) => Ok(doc),
         None => events::parse(text, base),
     }
@@ -131,18 +139,82 @@ pub fn parse(text: &str, base: usize) -> Result<XmlDoc, SyntaxError> {
 
 /// Reads `text` with both readers: `Ok(true)` when the plain reader accepted
 /// it and built the quick-xml path's tree, `Ok(false)` when it declined, and
-/// `Err` with both trees otherwise.
+/// `Err` with both trees otherwise. Pruned of the name of the text's second
+/// start tag (the root's first child in a well-formed text), the plain reader
+/// must accept exactly the same texts, and build quick-xml's tree without the
+/// subtrees of the root's children of that name.
 pub(crate) fn compare_readers(text: &str) -> Result<bool, String> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let Some(plain) = plain::parse(text, 0) else {
-        return Ok(false);
+    let prune: Vec<&str> = second_tag_name(text).into_iter().collect();
+    let plain_pruned = plain::parse(text, 0, &prune);
+    let Some(plain) = plain::parse(text, 0, &[]) else {
+        return match plain_pruned {
+            None => Ok(false),
+            Some(doc) => Err(format!(
+                "the plain XML reader declines {text:?} but accepts it pruned of {prune:?}: {doc:?}"
+            )),
+        };
     };
-    match events::parse(text, 0) {
-        Ok(events) if events == plain => Ok(true),
-        events => Err(format!(
-            "the plain XML reader and quick-xml differ on {text:?}\n plain: {plain:?}\nevents: {events:?}"
+    let events = match events::parse(text, 0) {
+        Ok(events) if events == plain => events,
+        events => {
+            return Err(format!(
+                "the plain XML reader and quick-xml differ on {text:?}\n plain: {plain:?}\nevents: {events:?}"
+            ));
+        }
+    };
+    let expected = without_subtrees(events, &prune);
+    match plain_pruned {
+        Some(doc) if doc == expected => Ok(true),
+        doc => Err(format!(
+            "the plain XML reader pruned of {prune:?} differs on {text:?}\n plain: {doc:?}\nexpected: {expected:?}"
         )),
     }
+}
+
+/// The name of the second start tag of `text` (markup inside comments counts).
+fn second_tag_name(text: &str) -> Option<&str> {
+    let bytes = text.as_bytes();
+    let start = memchr::memchr_iter(b'<', bytes)
+        .filter(|&at| {
+            bytes
+                .get(at + 1)
+                .is_some_and(|&b| !matches!(b, b'/' | b'!' | b'?'))
+        })
+        .nth(1)?;
+    let len = bytes[start + 1..]
+        .iter()
+        .position(|b| b.is_ascii_whitespace() || matches!(b, b'>' | b'/'))
+        .unwrap_or(bytes.len() - start - 1);
+    text.get(start + 1..start + 1 + len)
+}
+
+/// `doc` with the root's children named in `prune` (ASCII case ignored) emptied
+/// of children and text: the tree [`parse_pruned`] builds.
+fn without_subtrees(doc: XmlDoc, prune: &[&str]) -> XmlDoc {
+    let mut kept: Vec<Option<usize>> = vec![None; doc.elements.len()];
+    let mut pruned = vec![false; doc.elements.len()];
+    let mut elements = Vec::new();
+    for (id, mut element) in doc.elements.into_iter().enumerate() {
+        let parent = element.parent;
+        if parent.is_some_and(|p| kept[p].is_none() || pruned[p]) {
+            continue;
+        }
+        pruned[id] =
+            parent == Some(0) && prune.iter().any(|n| n.eq_ignore_ascii_case(&element.name));
+        if pruned[id] {
+            element.children.clear();
+            element.text.clear();
+            element.text_span = None;
+        }
+        element.parent = parent.and_then(|p| kept[p]);
+        kept[id] = Some(elements.len());
+        elements.push(element);
+    }
+    for element in &mut elements {
+        element.children = element.children.iter().filter_map(|&c| kept[c]).collect();
+    }
+    XmlDoc { elements }
 }
 
 /// Room for every element of `text`: each starts with a `<` that is not a
@@ -366,6 +438,41 @@ mod tests {
         let c = doc.child(root, "c").expect("c");
         assert_eq!(doc.el(c).value_span(), doc.el(c).start_tag);
         assert_eq!(doc.child_text(c, "d"), Some("z"));
+    }
+
+    #[test]
+    fn pruned_sections_are_kept_empty_and_still_checked() {
+        let text = "\u{feff}<r>\n <Entities a=\"1\"><e><f>x</f></e> t </Entities>\n <w>y</w>\n <ENTITIES/>\n</r>";
+        let doc = parse_pruned(text, 0, &["entities"]).expect("parses");
+        let names: Vec<&str> = doc.elements.iter().map(|e| e.name.as_str()).collect();
+        assert_eq!(names, ["r", "Entities", "w", "ENTITIES"]);
+        let entities = doc.el(1);
+        assert!(entities.children.is_empty() && entities.text.is_empty());
+        assert_eq!(entities.attr("a").map(|a| a.value.as_str()), Some("1"));
+        assert_eq!(
+            &text[entities.span.start as usize..entities.span.end as usize][..10],
+            "<Entities "
+        );
+        assert_eq!(doc.child_text(0, "w"), Some("y"));
+        // Only children of the root are pruned.
+        let nested =
+            parse_pruned("<r><w><Entities><e/></Entities></w></r>", 0, &["Entities"]).unwrap();
+        assert_eq!(nested.elements.len(), 4);
+        // What the fast reader declines is read whole by quick-xml, errors and all.
+        for (declined, is_error) in [
+            ("<r><Entities><e></f></Entities></r>", true),
+            ("<r><Entities><e a=\"1\" a=\"2\"/></Entities></r>", true),
+            ("<r><Entities><e></Entities></r>", true),
+            ("<r><Entities><e>&bogus;</e></Entities></r>", false),
+        ] {
+            let whole = parse(declined, 0);
+            assert_eq!(
+                parse_pruned(declined, 0, &["Entities"]),
+                whole,
+                "{declined}"
+            );
+            assert_eq!(whole.is_err(), is_error, "{declined}");
+        }
     }
 
     #[test]

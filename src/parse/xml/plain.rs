@@ -11,6 +11,7 @@
 //! the tree does not need; this reader makes one pass with `memchr`.
 
 use std::collections::HashSet;
+use std::ops::Range;
 
 use memchr::{memchr, memchr2, memchr3, memmem};
 
@@ -22,22 +23,31 @@ use super::{
     shrink, unescape_text,
 };
 
-/// Parses `text` (no BOM); spans are offset by `base`.
-pub(super) fn parse(text: &str, base: usize) -> Option<XmlDoc> {
+/// Parses `text` (no BOM); spans are offset by `base`. The root's children
+/// named in `prune` (ASCII case ignored) are read and checked like the rest, but
+/// kept without children or text: sections no reader looks into.
+pub(super) fn parse(text: &str, base: usize, prune: &[&str]) -> Option<XmlDoc> {
     let bytes = text.as_bytes();
     let mut doc = XmlDoc::default();
-    doc.elements.reserve(element_capacity(text));
+    // A pruned document keeps a fraction of its elements: its list grows.
+    if prune.is_empty() {
+        doc.elements.reserve(element_capacity(text));
+    }
     let mut stack: Vec<usize> = Vec::new();
     // For each open element: where its first text piece starts and its last
     // one ends, raw offsets.
     let mut pieces: Vec<Option<(usize, usize)>> = Vec::new();
+    // Inside a pruned element: whether one is open, and the name of each open
+    // element below it.
+    let mut pruning = false;
+    let mut skipped: Vec<&str> = Vec::new();
     let mut pos = 0;
     if bytes.starts_with(b"<?xml") && bytes.get(5).is_some_and(|&b| is_space(b)) {
         pos = memmem::find(bytes, b"?>")? + 2;
     }
     loop {
         let markup = text_end(bytes, pos)?;
-        if markup > pos {
+        if markup > pos && !pruning {
             match pieces.last_mut() {
                 Some(parts) => add_piece(parts, pos, markup),
                 None if text[pos..markup].trim().is_empty() => {}
@@ -53,32 +63,56 @@ pub(super) fn parse(text: &str, base: usize) -> Option<XmlDoc> {
             pos += 4 + memmem::find(&rest[4..], b"-->")? + 3;
         } else if rest.starts_with(b"<![CDATA[") {
             let end = pos + 9 + memmem::find(&rest[9..], b"]]>")? + 3;
-            add_piece(pieces.last_mut()?, pos, end);
+            let parts = pieces.last_mut()?;
+            if !pruning {
+                add_piece(parts, pos, end);
+            }
             pos = end;
         } else if rest.starts_with(b"</") {
             let name_end = pos + 2 + name_len(&rest[2..]);
             let close = name_end + spaces(&bytes[name_end..]);
+            let name = &text[pos + 2..name_end];
+            if let Some(open) = skipped.pop() {
+                if bytes.get(close) != Some(&b'>') || open != name {
+                    return None;
+                }
+                pos = close + 1;
+                continue;
+            }
             let (id, parts) = (stack.pop()?, pieces.pop()?);
-            if bytes.get(close) != Some(&b'>') || doc.elements[id].name != text[pos + 2..name_end] {
+            if bytes.get(close) != Some(&b'>') || doc.elements[id].name != name {
                 return None;
             }
             pos = close + 1;
             close_element(&mut doc, id, parts, text, base, pos);
+            pruning = false;
         } else if rest.starts_with(b"<!") || rest.starts_with(b"<?") {
             return None;
         } else {
             let parent = stack.last().copied();
-            if stack.len() >= MAX_DEPTH || (parent.is_none() && !doc.elements.is_empty()) {
+            if stack.len() + skipped.len() >= MAX_DEPTH
+                || (parent.is_none() && !doc.elements.is_empty())
+            {
                 return None;
+            }
+            if pruning {
+                let (tag_end, name_end) = scan_start_tag(bytes, pos, |_, _| {})?;
+                if bytes[tag_end - 2] != b'/' {
+                    skipped.push(&text[pos + 1..name_end]);
+                }
+                pos = tag_end;
+                continue;
             }
             let (tag_end, name, attrs) = start_tag(text, pos, base)?;
             let is_empty = bytes[tag_end - 2] == b'/';
             let tag = Span::new(base + pos, base + tag_end);
+            let pruned = stack.len() == 1 && prune.iter().any(|p| p.eq_ignore_ascii_case(&name));
             let id = push_element(&mut doc, name, attrs, parent, tag);
             pos = tag_end;
             if !is_empty {
                 stack.push(id);
                 pieces.push(None);
+                pruning = pruned;
             }
         }
     }
@@ -92,21 +126,37 @@ pub(super) fn parse(text: &str, base: usize) -> Option<XmlDoc> {
 /// The start tag at `start` (`<name a="v" …>` or `…/>`): where it ends, its
 /// name and its attributes.
 fn start_tag(text: &str, start: usize, base: usize) -> Option<(usize, String, Vec<XmlAttr>)> {
-    let bytes = text.as_bytes();
+    let mut attrs: Vec<XmlAttr> = Vec::new();
+    let (tag_end, name_end) = scan_start_tag(text.as_bytes(), start, |key, value| {
+        attrs.push(XmlAttr {
+            name: text[key].to_string(),
+            value: unescape_text(&text[value.clone()]),
+            span: Span::new(base + value.start, base + value.end),
+        });
+    })?;
+    Some((tag_end, text[start + 1..name_end].to_string(), attrs))
+}
+
+/// Checks the start tag at `start` and hands each attribute's name and raw
+/// value (offsets into `bytes`) to `attribute`: where the tag ends and where
+/// its name ends.
+fn scan_start_tag(
+    bytes: &[u8],
+    start: usize,
+    mut attribute: impl FnMut(Range<usize>, Range<usize>),
+) -> Option<(usize, usize)> {
     let name_end = start + 1 + name_len(&bytes[start + 1..]);
     if name_end == start + 1 {
         return None;
     }
-    let name = text[start + 1..name_end].to_string();
-    let mut attrs: Vec<XmlAttr> = Vec::new();
     let mut names = AttributeNames::default();
     let mut pos = name_end;
     loop {
         let gap = spaces(&bytes[pos..]);
         pos += gap;
         match bytes.get(pos)? {
-            b'>' => return Some((pos + 1, name, attrs)),
-            b'/' if bytes.get(pos + 1) == Some(&b'>') => return Some((pos + 2, name, attrs)),
+            b'>' => return Some((pos + 1, name_end)),
+            b'/' if bytes.get(pos + 1) == Some(&b'>') => return Some((pos + 2, name_end)),
             _ if gap == 0 => return None,
             _ => {}
         }
@@ -117,16 +167,10 @@ fn start_tag(text: &str, start: usize, base: usize) -> Option<(usize, String, Ve
         }
         let value_start = key_end + 2;
         let value_end = value_end(bytes, value_start, quote)?;
-        let raw = &text[value_start..value_end];
-        let key = &text[pos..key_end];
-        if !names.insert(key) {
+        if !names.insert(&bytes[pos..key_end]) {
             return None;
         }
-        attrs.push(XmlAttr {
-            name: key.to_string(),
-            value: unescape_text(raw),
-            span: Span::new(base + value_start, base + value_end),
-        });
+        attribute(pos..key_end, value_start..value_end);
         pos = value_end + 1;
     }
 }
@@ -136,14 +180,14 @@ fn start_tag(text: &str, start: usize, base: usize) -> Option<(usize, String, Ve
 /// attributes costs linear time (quick-xml's check does the same).
 #[derive(Default)]
 struct AttributeNames<'t> {
-    few: [&'t str; 16],
+    few: [&'t [u8]; 16],
     len: usize,
-    many: HashSet<&'t str>,
+    many: HashSet<&'t [u8]>,
 }
 
 impl<'t> AttributeNames<'t> {
     /// Adds `name`; false when the tag already has it.
-    fn insert(&mut self, name: &'t str) -> bool {
+    fn insert(&mut self, name: &'t [u8]) -> bool {
         if self.len < self.few.len() {
             if self.few[..self.len].contains(&name) {
                 return false;
