@@ -704,15 +704,27 @@ static TOKEN_BYTES: [bool; 256] =
 
 /// Whether `text` has `min` bytes of `class` in a row: a plain-context token is
 /// nothing but [`TOKEN_BYTES`], so text without such a run needs no splitting.
+/// It looks at the last byte of each window of `min` bytes first: when that
+/// byte is out of `class`, no run through it starts in the window, and the
+/// next window starts after it. Most text is words, so most bytes go unread.
 fn has_run(text: &str, min: usize, class: &[bool; 256]) -> bool {
-    let mut run = 0;
-    for &b in text.as_bytes() {
-        run = if class[usize::from(b)] { run + 1 } else { 0 };
-        if run >= min {
-            return true;
+    let bytes = text.as_bytes();
+    if min == 0 {
+        return true;
+    }
+    let mut start = 0;
+    while let Some(&last) = bytes.get(start + min - 1) {
+        let window = &bytes[start..start + min - 1];
+        if !class[usize::from(last)] {
+            start += min;
+            continue;
+        }
+        match window.iter().rposition(|&b| !class[usize::from(b)]) {
+            None => return true,
+            Some(outside) => start += outside + 1,
         }
     }
-    min == 0
+    false
 }
 
 /// ASCII hex digits.
@@ -1216,6 +1228,48 @@ mod tests {
         for text in random_texts(0x2545_F491_4F6C_DD1D, &alphabet, 24).take(2_000) {
             assert_eq!(tokens(&text), tokens_by_chars(&text), "{text:?}");
         }
+    }
+
+    /// [`has_run`] skips bytes; it answers as a byte-by-byte count does.
+    #[test]
+    fn runs_found_as_a_byte_by_byte_count_finds_them() {
+        let counted = |text: &str, min: usize, class: &[bool; 256]| {
+            let mut run = 0;
+            for &b in text.as_bytes() {
+                run = if class[usize::from(b)] { run + 1 } else { 0 };
+                if run >= min {
+                    return true;
+                }
+            }
+            min == 0
+        };
+        let alphabet = [
+            "a",
+            "Z",
+            "0",
+            "f",
+            "+",
+            "=",
+            " ",
+            "\"",
+            ".",
+            "é",
+            "\n",
+            "Q9x",
+            "deadbeef",
+            "0123456789",
+        ];
+        let mut found = 0;
+        for text in random_texts(0x5851_F42D_4C95_7F2D, &alphabet, 60).take(20_000) {
+            for min in [0, 1, 2, 3, 5, 8, 13, 20, 32] {
+                for class in [&TOKEN_BYTES, &HEX_BYTES] {
+                    let expected = counted(&text, min, class);
+                    assert_eq!(has_run(&text, min, class), expected, "{text:?} {min}");
+                    found += usize::from(expected && min >= 8);
+                }
+            }
+        }
+        assert!(found > 5_000, "{found}");
     }
 
     #[test]
