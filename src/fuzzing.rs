@@ -5,7 +5,7 @@
 use crate::engine::{self, Selection};
 use crate::model::{Solution, Workspace};
 use crate::output::{self, Report};
-use crate::source::load::{self, LoadedSolution};
+use crate::source::load;
 use crate::source::{Layout, Limits, SourceFile};
 
 /// Caps small enough that a fuzzer explores structure, not size.
@@ -138,14 +138,7 @@ fn chunked(data: &[u8], paths: &[&str], source: &str, layout: Layout) -> Workspa
         .zip(paths)
         .map(|(bytes, path)| SourceFile::new(*path, bytes.to_vec()))
         .collect();
-    Workspace::parse(LoadedSolution {
-        source: source.to_string(),
-        layout,
-        files,
-        listed: Vec::new(),
-        problems: Vec::new(),
-        notes: Vec::new(),
-    })
+    Workspace::from_files(source, layout, files)
 }
 
 /// The same for a Copilot Studio workspace: chunks become

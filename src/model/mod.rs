@@ -151,6 +151,30 @@ impl Workspace {
         }
     }
 
+    /// A workspace of files already in memory (fuzz targets, tests), sorted by
+    /// path as loading sorts them.
+    pub fn from_files(source: &str, layout: Layout, mut files: Vec<SourceFile>) -> Workspace {
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        Workspace::parse(LoadedSolution {
+            source: source.to_string(),
+            layout,
+            files,
+            listed: Vec::new(),
+            problems: Vec::new(),
+            notes: Vec::new(),
+        })
+    }
+
+    /// [`Workspace::from_files`] of `files` given as (path, text).
+    #[cfg(test)]
+    pub(crate) fn in_memory(source: &str, layout: Layout, files: &[(&str, &str)]) -> Workspace {
+        let files = files
+            .iter()
+            .map(|(path, text)| SourceFile::new(*path, text.as_bytes().to_vec()))
+            .collect();
+        Workspace::from_files(source, layout, files)
+    }
+
     pub fn xml(&self, file: FileId) -> Option<&XmlDoc> {
         match &self.parsed[file] {
             Parsed::Xml(doc) => Some(doc),
@@ -473,22 +497,6 @@ fn to_u32(offset: usize) -> u32 {
 mod tests {
     use super::*;
 
-    fn workspace(files: &[(&str, &str)]) -> Workspace {
-        let mut files: Vec<SourceFile> = files
-            .iter()
-            .map(|(path, text)| SourceFile::new(*path, text.as_bytes().to_vec()))
-            .collect();
-        files.sort_by(|a, b| a.path.cmp(&b.path));
-        Workspace::parse(LoadedSolution {
-            source: "lookups".to_string(),
-            layout: Layout::Folder,
-            files,
-            listed: Vec::new(),
-            problems: Vec::new(),
-            notes: Vec::new(),
-        })
-    }
-
     fn env_var(schema: &str) -> String {
         format!(
             "<environmentvariabledefinition schemaname=\"{schema}\"><type>100000000</type></environmentvariabledefinition>"
@@ -511,21 +519,25 @@ mod tests {
 </ImportExportXml>"#;
         let (site, site_upper, key) =
             (env_var("cnt_Site"), env_var("CNT_SITE"), env_var("cnt_Key"));
-        let ws = workspace(&[
-            ("customizations.xml", customizations),
-            (
-                "environmentvariabledefinitions/a/environmentvariabledefinition.xml",
-                &site,
-            ),
-            (
-                "environmentvariabledefinitions/b/environmentvariabledefinition.xml",
-                &site_upper,
-            ),
-            (
-                "environmentvariabledefinitions/c/environmentvariabledefinition.xml",
-                &key,
-            ),
-        ]);
+        let ws = Workspace::in_memory(
+            "lookups",
+            Layout::Folder,
+            &[
+                ("customizations.xml", customizations),
+                (
+                    "environmentvariabledefinitions/a/environmentvariabledefinition.xml",
+                    &site,
+                ),
+                (
+                    "environmentvariabledefinitions/b/environmentvariabledefinition.xml",
+                    &site_upper,
+                ),
+                (
+                    "environmentvariabledefinitions/c/environmentvariabledefinition.xml",
+                    &key,
+                ),
+            ],
+        );
         let solution = Solution::build(&ws);
         assert_eq!(solution.env_vars.len(), 3);
         for schema in [

@@ -5,7 +5,7 @@
 use crate::finding::{Confidence, Finding};
 use crate::model::{Solution, Workspace};
 use crate::rules::{Rule, RuleContext};
-use crate::source::{Layout, LoadedSolution, SourceFile};
+use crate::source::Layout;
 
 use super::{
     connector_api_key_in_query::ConnectorApiKeyInQuery, connector_basic_auth::ConnectorBasicAuth,
@@ -15,19 +15,7 @@ use super::{
 };
 
 fn paconn(files: &[(&str, &str)]) -> Workspace {
-    let mut files: Vec<SourceFile> = files
-        .iter()
-        .map(|(path, text)| SourceFile::new(*path, text.as_bytes().to_vec()))
-        .collect();
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    Workspace::parse(LoadedSolution {
-        source: "connectors/Contoso Widgets".into(),
-        layout: Layout::Connector,
-        files,
-        listed: Vec::new(),
-        problems: Vec::new(),
-        notes: Vec::new(),
-    })
+    Workspace::in_memory("connectors/Contoso Widgets", Layout::Connector, files)
 }
 
 fn run(rule: &dyn Rule, ws: &Workspace) -> Vec<Finding> {
