@@ -33,6 +33,11 @@ impl Flow<'_> {
         format!("flow:{}", self.id)
     }
 
+    /// Whether [`Flow::identity`] is `identity`, without building it.
+    pub fn has_identity(&self, identity: &str) -> bool {
+        identity.strip_prefix("flow:") == Some(self.id.as_str())
+    }
+
     /// Triggered by a Copilot Studio agent (`Request` with kind `Skills` or `VirtualAgent`).
     pub fn has_agent_trigger(&self) -> bool {
         self.triggers.iter().any(|t| {

@@ -231,7 +231,6 @@ impl Workspace {
     }
 }
 
-/// The parser for a path, or `None` for bot component `data`, decided later.
 /// Sections of `customizations.xml` no reader looks into (tables, their
 /// relationships, security roles, canvas apps, choices): in the corpus they are
 /// about three quarters of its bytes. They are still checked for syntax.
@@ -243,6 +242,7 @@ const UNREAD_CUSTOMIZATIONS: [&str; 5] = [
     "optionsets",
 ];
 
+/// The parser for a path, or `None` for bot component `data`, decided later.
 fn syntax_of(path: &str, layout: Layout) -> Option<Syntax> {
     let lower = path.to_ascii_lowercase();
     let name = lower.rsplit('/').next().unwrap_or("");

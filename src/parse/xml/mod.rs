@@ -182,10 +182,7 @@ fn second_tag_name(text: &str) -> Option<&str> {
                 .is_some_and(|&b| !matches!(b, b'/' | b'!' | b'?'))
         })
         .nth(1)?;
-    let len = bytes[start + 1..]
-        .iter()
-        .position(|b| b.is_ascii_whitespace() || matches!(b, b'>' | b'/'))
-        .unwrap_or(bytes.len() - start - 1);
+    let len = plain::name_len(&bytes[start + 1..]);
     text.get(start + 1..start + 1 + len)
 }
 

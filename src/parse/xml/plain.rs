@@ -205,7 +205,7 @@ impl<'t> AttributeNames<'t> {
 
 /// Bytes of an ASCII name (`Workflow`, `xsi:nil`, `msdyn_ai-model.x`) at the
 /// start of `bytes`.
-fn name_len(bytes: &[u8]) -> usize {
+pub(super) fn name_len(bytes: &[u8]) -> usize {
     bytes
         .iter()
         .position(|&b| !NAME_BYTES[usize::from(b)])

@@ -103,7 +103,7 @@ impl Rule for UnauthenticatedAgentOwnerCredentials {
             let Some(i) = solution
                 .flows
                 .iter()
-                .position(|f| fact.component.identity.strip_prefix("flow:") == Some(&f.id))
+                .position(|f| f.has_identity(&fact.component.identity))
             else {
                 continue;
             };

@@ -1,6 +1,6 @@
 //! Pieces shared by the TLS rules: naming tools, agents and connectors.
 
-use crate::model::{Component, Solution};
+use crate::model::{Component, Solution, normalize_guid};
 use crate::parse::YamlNode;
 
 /// What messages call the agent that owns `component`.
@@ -65,11 +65,11 @@ pub fn connector_label(
     if let Some(name) = reference
         && let Some(cr) = solution.connection_reference_named(name)
     {
-        if let Some(custom) = cr.custom_connector_id.as_deref()
+        if let Some(custom) = cr.custom_connector_id.as_deref().map(normalize_guid)
             && let Some(connector) = solution.connectors.iter().find(|c| {
                 c.connector_id
                     .as_deref()
-                    .is_some_and(|id| normalize(id) == normalize(custom))
+                    .is_some_and(|id| normalize_guid(id) == custom)
             })
         {
             return format!("custom connector '{}'", connector.label());
@@ -94,12 +94,6 @@ pub fn connector_label(
         Some(name) => format!("connection reference '{name}'"),
         None => "a connector".to_string(),
     }
-}
-
-fn normalize(id: &str) -> String {
-    id.trim()
-        .trim_matches(|c| c == '{' || c == '}')
-        .to_ascii_lowercase()
 }
 
 /// `node.id` or a placeholder for messages.
