@@ -1,8 +1,8 @@
 //! Small shared pieces of rule logic.
 
-use std::sync::OnceLock;
+use std::sync::LazyLock;
 
-use regex::Regex;
+use crate::rules::words::{Folding, Words};
 
 /// Content moderation levels, lowest first (RULES.md RAI001).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Deserialize)]
@@ -37,72 +37,60 @@ impl ModerationLevel {
     }
 }
 
-static SECRET_NAME: WordSearch = WordSearch::new(
-    r"(secret|passw(or)?d|pwd|api[-_ ]?key|apikey|access[-_ ]?key|client[-_ ]?secret|token|conn(ection)?[-_ ]?string|sas|signature|credential|private[-_ ]?key)",
-    Folding::Unicode,
-);
+/// What [`is_secret_like_name`] looks for: RULES.md SEC002's
+/// `(secret|passw(or)?d|pwd|api[-_ ]?key|access[-_ ]?key|client[-_ ]?secret|token|conn(ection)?[-_ ]?string|sas|signature|credential|private[-_ ]?key)`,
+/// each alternative spelled out (`client…secret` holds `secret`).
+static SECRET_NAME: LazyLock<Words> = LazyLock::new(|| {
+    let mut words = vec![
+        "secret",
+        "password",
+        "passwd",
+        "pwd",
+        "token",
+        "sas",
+        "signature",
+        "credential",
+    ];
+    let separated: [(&str, &str); 5] = [
+        ("api", "key"),
+        ("access", "key"),
+        ("conn", "string"),
+        ("connection", "string"),
+        ("private", "key"),
+    ];
+    let mut spelled = Vec::new();
+    for (first, second) in separated {
+        for separator in ["", "-", "_", " "] {
+            spelled.push(format!("{first}{separator}{second}"));
+        }
+    }
+    words.extend(spelled.iter().map(String::as_str));
+    Words::new(words, Folding::Unicode)
+});
 
 /// Every ASCII name [`is_credential_name`] accepts (or `pfx`) contains one of
 /// these words, in any ASCII case: text without them holds no credential name,
 /// and searches for `name=value` pairs may skip it. Kept beside the lists it
 /// summarizes; `tests::credential_words_cover_every_credential_name` checks it.
-pub static CREDENTIAL_WORDS: WordSearch = WordSearch::new(
-    r"secret|passw|pwd|key|token|conn|sas|sig|credential|authorization|code|pfx",
-    Folding::Ascii,
-);
-
-/// How a [`WordSearch`] folds case.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Folding {
-    /// ASCII letters only, as `(?i-u)`.
-    Ascii,
-    /// As `(?i)`: ASCII letters, and the two other characters that fold to
-    /// ASCII letters, `ſ` (to `s`) and the Kelvin sign `K` (to `k`).
-    Unicode,
-}
-
-/// A case-insensitive search for a pattern of lower-case ASCII words, run as a
-/// case-sensitive search over the ASCII-lower-cased text. Without case folding
-/// its literal prefilter stays small, which makes it several times cheaper to
-/// compile: compiling regexes is most of what a small solution costs. Text
-/// holding `ſ` or `K` under [`Folding::Unicode`] goes to the `(?i)` pattern,
-/// compiled only then.
-pub struct WordSearch {
-    pattern: &'static str,
-    folding: Folding,
-    lower: OnceLock<Regex>,
-    folded: OnceLock<Regex>,
-}
-
-impl WordSearch {
-    pub const fn new(pattern: &'static str, folding: Folding) -> WordSearch {
-        WordSearch {
-            pattern,
-            folding,
-            lower: OnceLock::new(),
-            folded: OnceLock::new(),
-        }
-    }
-
-    pub fn is_match(&self, text: &str) -> bool {
-        if self.folding == Folding::Unicode
-            && !text.is_ascii()
-            && (text.contains('\u{17F}') || text.contains('\u{212A}'))
-        {
-            return self
-                .folded
-                .get_or_init(|| compile(&format!("(?i){}", self.pattern)))
-                .is_match(text);
-        }
-        self.lower
-            .get_or_init(|| compile(self.pattern))
-            .is_match(&text.to_ascii_lowercase())
-    }
-}
-
-fn compile(pattern: &str) -> Regex {
-    Regex::new(pattern).expect("valid regex")
-}
+pub static CREDENTIAL_WORDS: LazyLock<Words> = LazyLock::new(|| {
+    Words::new(
+        [
+            "secret",
+            "passw",
+            "pwd",
+            "key",
+            "token",
+            "conn",
+            "sas",
+            "sig",
+            "credential",
+            "authorization",
+            "code",
+            "pfx",
+        ],
+        Folding::Ascii,
+    )
+});
 
 /// A name that looks like it holds a secret (RULES.md SEC002), excluding names
 /// that end like an address or identifier (`…Endpoint`, `…Url`, `…Id`).
@@ -218,9 +206,14 @@ pub(crate) fn random_texts<'a>(
 mod tests {
     use super::*;
 
-    /// A word search finds what the `(?i)` (or `(?i-u)`) regex finds.
+    fn compile(pattern: &str) -> regex::Regex {
+        regex::Regex::new(pattern).expect("valid regex")
+    }
+
+    /// The word searches find what the `(?i)` (or `(?i-u)`) regexes they spell
+    /// out find.
     #[test]
-    fn word_searches_fold_case_as_the_regex_would() {
+    fn word_searches_find_what_their_regexes_find() {
         let alphabet = [
             "s", "S", "\u{17f}", "k", "K", "\u{212a}", "e", "C", "r", "T", "_", "-", " ", "ß", "é",
             "secret", "SeCrEt", "ecret", "api", "Key", "pa", "ssword", "pwd", "token", "x",
@@ -228,11 +221,15 @@ mod tests {
         let searches = [
             (
                 &SECRET_NAME,
-                compile(&format!("(?i){}", SECRET_NAME.pattern)),
+                compile(
+                    r"(?i)(secret|passw(or)?d|pwd|api[-_ ]?key|apikey|access[-_ ]?key|client[-_ ]?secret|token|conn(ection)?[-_ ]?string|sas|signature|credential|private[-_ ]?key)",
+                ),
             ),
             (
                 &CREDENTIAL_WORDS,
-                compile(&format!("(?i-u){}", CREDENTIAL_WORDS.pattern)),
+                compile(
+                    r"(?i-u)secret|passw|pwd|key|token|conn|sas|sig|credential|authorization|code|pfx",
+                ),
             ),
         ];
         let mut matched = 0;
@@ -246,18 +243,6 @@ mod tests {
         assert!(matched > 1_000, "{matched}");
         assert!(SECRET_NAME.is_match("PA\u{17f}\u{17f}WORD"));
         assert!(!CREDENTIAL_WORDS.is_match("PA\u{17f}\u{17f}W"));
-    }
-
-    /// What `Folding::Unicode` relies on: under `(?i)`, only `ſ` and the Kelvin
-    /// sign match an ASCII letter besides the letters themselves.
-    #[test]
-    fn only_two_non_ascii_characters_fold_to_ascii_letters() {
-        let letter = compile("(?i)^[a-z]$");
-        let folding: Vec<char> = (0x80..=0x10FFFFu32)
-            .filter_map(char::from_u32)
-            .filter(|c| letter.is_match(c.encode_utf8(&mut [0; 4])))
-            .collect();
-        assert_eq!(folding, ['\u{17F}', '\u{212A}']);
     }
 
     #[test]

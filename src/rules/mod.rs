@@ -6,6 +6,7 @@ pub mod docs;
 mod helpers;
 #[cfg(test)]
 mod testing;
+mod words;
 
 mod agt;
 mod alm;

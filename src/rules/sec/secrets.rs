@@ -17,6 +17,7 @@ use sha2::{Digest, Sha256};
 use crate::finding::Confidence;
 use crate::parse::byte_class;
 use crate::rules::helpers::{CREDENTIAL_WORDS, is_credential_name};
+use crate::rules::words::{Folding, Words};
 
 /// What a credential is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -129,22 +130,85 @@ pub fn redact(secret: &str) -> String {
     format!("{shown}…[{n} chars, sha256:{}]", &hash[..8])
 }
 
-static PLACEHOLDER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?ix)
-        placeholder | dummy | your[_-] | changeme | change[_-]me | example | sample | test | xxxx
-        | \*{3,}
-        | <[^<>]*>                # <your key>
-        | \[\[[^\]]*\]\]          # [[DUMMY]]
-        | \#\{[^}]*\}\#           # #{token}#
-        | \$\{[^}]*\}             # ${VAR}
-        | \{\{[^}]*\}\}           # {{var}}
-        | \$\([^)]*\)             # $(VAR)
-        | %[A-Za-z_][A-Za-z0-9_]*%  # %VAR%
-        ",
+/// Words that mark a placeholder wherever they stand (`your-key-here`,
+/// `TEST_TOKEN`), in any case.
+static PLACEHOLDER_MARKS: LazyLock<Words> = LazyLock::new(|| {
+    Words::new(
+        [
+            "placeholder",
+            "dummy",
+            "your_",
+            "your-",
+            "changeme",
+            "change_me",
+            "change-me",
+            "example",
+            "sample",
+            "test",
+            "xxxx",
+            "***",
+        ],
+        Folding::Unicode,
     )
-    .expect("valid regex")
 });
+
+/// Whether `text` holds template or placeholder syntax: what the regex
+/// `<[^<>]*> | \[\[[^\]]*\]\] | \#\{[^}]*\}\# | \$\{[^}]*\} | \{\{[^}]*\}\} | \$\([^)]*\) | (?i)%[A-Za-z_][A-Za-z0-9_]*%`
+/// finds (`<your key>`, `[[DUMMY]]`, `#{token}#`, `${VAR}`, `{{var}}`, `$(VAR)`,
+/// `%VAR%`), in one pass. Each flag says that an opening sequence stands
+/// since the last closing character, which the enclosed text may not hold.
+fn has_template_variable(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let mut angle = false;
+    let mut double_bracket = false;
+    let mut hash_brace = false;
+    let mut dollar_brace = false;
+    let mut double_brace = false;
+    let mut dollar_paren = false;
+    for (i, &b) in bytes.iter().enumerate() {
+        let next = bytes.get(i + 1).copied();
+        match b {
+            b'<' => angle = true,
+            b'>' if angle => return true,
+            b'[' if next == Some(b'[') => double_bracket = true,
+            b']' if double_bracket && next == Some(b']') => return true,
+            b']' => double_bracket = false,
+            b'#' if next == Some(b'{') => hash_brace = true,
+            b'$' if next == Some(b'{') => dollar_brace = true,
+            b'{' if next == Some(b'{') => double_brace = true,
+            b'}' if dollar_brace
+                || (hash_brace && next == Some(b'#'))
+                || (double_brace && next == Some(b'}')) =>
+            {
+                return true;
+            }
+            b'}' => (hash_brace, dollar_brace, double_brace) = (false, false, false),
+            b'$' if next == Some(b'(') => dollar_paren = true,
+            b')' if dollar_paren => return true,
+            b'%' if is_percent_variable(&text[i + 1..]) => return true,
+            _ => {}
+        }
+    }
+    false
+}
+
+/// Whether `rest` starts with `NAME%`, `NAME` a letter or `_` then letters,
+/// digits or `_` (letters folded as `(?i)` folds them: `ſ` and `K` too).
+fn is_percent_variable(rest: &str) -> bool {
+    let letter = |c: char| c.is_ascii_alphabetic() || c == '_' || c == '\u{17F}' || c == '\u{212A}';
+    let mut chars = rest.chars();
+    if !chars.next().is_some_and(letter) {
+        return false;
+    }
+    chars
+        .find(|&c| !(letter(c) || c.is_ascii_digit()))
+        .is_some_and(|c| c == '%')
+}
+
+/// Whether `text` holds a placeholder word or template syntax.
+fn has_placeholder_mark(text: &str) -> bool {
+    PLACEHOLDER_MARKS.is_match(text) || has_template_variable(text)
+}
 
 /// Whole values that name the thing instead of holding it.
 const PLACEHOLDER_WORDS: [&str; 17] = [
@@ -177,7 +241,7 @@ pub fn is_placeholder(text: &str) -> bool {
     if trimmed.is_empty() {
         return true;
     }
-    if PLACEHOLDER.is_match(trimmed) {
+    if has_placeholder_mark(trimmed) {
         return true;
     }
     let lower = trimmed.to_ascii_lowercase();
@@ -222,7 +286,7 @@ struct Shape {
     group: usize,
     credential_only: bool,
     literals: &'static [&'static str],
-    literal_search: OnceLock<Option<Regex>>,
+    literal_search: OnceLock<Option<Words>>,
     /// A byte every match holds besides a literal, for a shape whose literal is
     /// common in ordinary text (`://`).
     also_needs: Option<u8>,
@@ -241,27 +305,17 @@ impl Shape {
             .get_or_init(|| Regex::new(self.pattern).expect("valid regex"))
     }
 
-    /// A pattern matching any of the shape's literals, as case-sensitive as the
-    /// shape; `None` for a shape without literals.
-    fn literal_pattern(&self) -> Option<String> {
-        (!self.literals.is_empty()).then(|| {
-            let alternatives: Vec<String> =
-                self.literals.iter().map(|l| regex::escape(l)).collect();
-            let group = if self.pattern.starts_with("(?i)") {
-                "?i:"
-            } else {
-                "?:"
-            };
-            format!("({group}{})", alternatives.join("|"))
-        })
-    }
-
-    /// Whether `text` holds one of the shape's literals (always, without any).
+    /// Whether `text` holds one of the shape's literals, as case-sensitive as
+    /// the shape (always, without any).
     fn may_match(&self, text: &str) -> bool {
         self.literal_search
             .get_or_init(|| {
-                self.literal_pattern()
-                    .map(|p| Regex::new(&p).expect("valid regex"))
+                let folding = if self.pattern.starts_with("(?i)") {
+                    Folding::Unicode
+                } else {
+                    Folding::Exact
+                };
+                (!self.literals.is_empty()).then(|| Words::new(self.literals, folding))
             })
             .as_ref()
             .is_none_or(|search| search.is_match(text))
@@ -306,7 +360,7 @@ fn shape(
 struct ShapeSet {
     /// Index in [`SHAPES`] of each shape of the literal search and the automaton.
     shapes: Vec<usize>,
-    any_literal: Regex,
+    any_literal: Words,
     automaton: OnceLock<RegexSet>,
     /// Index in [`SHAPES`] of each shape checked on its own, by its literal and
     /// the byte it also needs: a URL's `://` is in too many strings to send
@@ -323,16 +377,15 @@ impl ShapeSet {
         let (paired, shapes): (Vec<usize>, Vec<usize>) = (0..SHAPES.len())
             .filter(|&i| !SHAPES[i].credential_only)
             .partition(|&i| SHAPES[i].also_needs.is_some());
-        let literals: Vec<String> = shapes
-            .iter()
-            .map(|&i| {
-                SHAPES[i]
-                    .literal_pattern()
-                    .expect("every plain shape has literals")
-            })
-            .collect();
-        // Case-insensitive throughout: a superset, and faster to search for.
-        let any_literal = Regex::new(&format!("(?i){}", literals.join("|"))).expect("valid regex");
+        let literals = shapes.iter().flat_map(|&i| {
+            assert!(
+                !SHAPES[i].literals.is_empty(),
+                "every plain shape has literals"
+            );
+            SHAPES[i].literals
+        });
+        // Case-insensitive throughout: a superset.
+        let any_literal = Words::new(literals, Folding::Unicode);
         ShapeSet {
             shapes,
             any_literal,
@@ -553,12 +606,13 @@ fn pair_name(name: &str) -> &str {
 }
 
 /// A GUID, with or without braces: an identifier, never an entropy finding.
-static GUID: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"^\{?[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\}?$",
-    )
-    .expect("valid regex")
-});
+fn is_guid(t: &str) -> bool {
+    let t = t.strip_prefix('{').unwrap_or(t);
+    let t = t.strip_suffix('}').unwrap_or(t);
+    t.len() == 36
+        && t.split('-').map(str::len).eq([8, 4, 4, 4, 12])
+        && t.bytes().all(|b| b == b'-' || b.is_ascii_hexdigit())
+}
 
 /// The entropy heuristics' thresholds (RULES.md §9).
 #[derive(Clone, Copy, Debug, PartialEq, serde::Deserialize)]
@@ -771,7 +825,7 @@ fn credential_token(text: &str, range: Range<usize>, thresholds: &Thresholds) ->
 /// Identifiers that are long and varied but public: GUIDs, URLs and paths,
 /// dotted names, expressions.
 fn is_identifier_like(t: &str) -> bool {
-    GUID.is_match(t)
+    is_guid(t)
         || t.contains("://")
         || t.starts_with('/')
         || t.matches('/').count() >= 3
@@ -1597,6 +1651,69 @@ mod tests {
         assert!(scan_literal("Bearer YOUR_API_KEY_GOES_HERE_0123", Context::Credential).is_empty());
         assert!(scan_literal("sk-your-key-goes-here-0123456789", Context::Plain).is_empty());
         assert!(!is_placeholder("sk-FAKEfakeFAKEfake0123456789"));
+    }
+
+    /// The placeholder marks are what this regex, the rule as RULES.md words
+    /// it, finds.
+    #[test]
+    fn placeholder_marks_are_found_as_the_regex_finds_them() {
+        let regex = Regex::new(
+            r"(?ix)
+            placeholder | dummy | your[_-] | changeme | change[_-]me | example | sample | test | xxxx
+            | \*{3,}
+            | <[^<>]*>
+            | \[\[[^\]]*\]\]
+            | \#\{[^}]*\}\#
+            | \$\{[^}]*\}
+            | \{\{[^}]*\}\}
+            | \$\([^)]*\)
+            | %[A-Za-z_][A-Za-z0-9_]*%
+            ",
+        )
+        .unwrap();
+        let alphabet = [
+            "<", ">", "[", "]", "[[", "]]", "#", "{", "}", "$", "(", ")", "%", "a", "Z", "_", "9",
+            "\u{17f}", "\u{212a}", "*", "**", "te", "ST", "\u{17f}t", "x", "xx", " ", "\n", "é",
+            "your", "-", "dummy", "Change", "me",
+        ];
+        let mut matched = 0;
+        for text in random_texts(0x853C_49E6_748F_EA9B, &alphabet, 9).take(60_000) {
+            let expected = regex.is_match(&text);
+            assert_eq!(has_placeholder_mark(&text), expected, "{text:?}");
+            matched += usize::from(expected);
+        }
+        assert!((5_000..50_000).contains(&matched), "{matched}");
+    }
+
+    #[test]
+    fn guids_are_found_as_the_regex_finds_them() {
+        let regex = Regex::new(
+            r"^\{?[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\}?$",
+        )
+        .unwrap();
+        let guid = "c47bf440-52CE-4d7f-808f-f377e572ac20";
+        let mut texts = vec![
+            guid.to_string(),
+            format!("{{{guid}}}"),
+            format!("{{{guid}"),
+            format!("{guid}}}"),
+            format!("{{{{{guid}}}"),
+            format!("{guid}\n"),
+            guid.replace('-', ""),
+            guid.replacen('-', "", 1) + "-",
+            guid.replace('c', "g"),
+            guid.replace('c', "é"),
+            "{}".to_string(),
+            String::new(),
+        ];
+        texts.extend((0..guid.len()).map(|i| format!("{}{}", &guid[..i], &guid[i + 1..])));
+        texts.extend((0..=guid.len()).map(|i| format!("{}0{}", &guid[..i], &guid[i..])));
+        let mut matched = 0;
+        for text in &texts {
+            assert_eq!(is_guid(text), regex.is_match(text), "{text:?}");
+            matched += usize::from(regex.is_match(text));
+        }
+        assert_eq!(matched, 4);
     }
 
     #[test]
