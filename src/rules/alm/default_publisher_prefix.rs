@@ -1,7 +1,3 @@
-use std::sync::LazyLock;
-
-use regex::Regex;
-
 use crate::finding::ComponentRef;
 use crate::model::Solution;
 use crate::rules::{Rule, RuleContext, RuleMeta, declare_rule};
@@ -46,10 +42,29 @@ declare_rule! {
     }
 }
 
-static GENERATED_PUBLISHER: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^(DefaultPublisher|Cr[0-9a-f]{5}$)").expect("valid regex"));
-static GENERATED_PREFIX: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^(new|cr[0-9a-z]{3})$").expect("valid regex"));
+/// A publisher the platform named: `DefaultPublisher…`, or `Cr` and five
+/// lower-case hex digits (`^(DefaultPublisher|Cr[0-9a-f]{5}$)`).
+fn is_generated_publisher(name: &str) -> bool {
+    name.starts_with("DefaultPublisher")
+        || (name.len() == 7
+            && name.starts_with("Cr")
+            && name
+                .bytes()
+                .skip(2)
+                .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')))
+}
+
+/// A prefix the platform made up: `new`, or `cr` and three lower-case letters
+/// or digits (`^(new|cr[0-9a-z]{3})$`).
+fn is_generated_prefix(prefix: &str) -> bool {
+    prefix == "new"
+        || (prefix.len() == 5
+            && prefix.starts_with("cr")
+            && prefix
+                .bytes()
+                .skip(2)
+                .all(|b| b.is_ascii_digit() || b.is_ascii_lowercase()))
+}
 
 impl Rule for DefaultPublisherPrefix {
     fn meta(&self) -> &'static RuleMeta {
@@ -62,9 +77,8 @@ impl Rule for DefaultPublisherPrefix {
         };
         let publisher = manifest.publisher.as_ref();
         let prefix = manifest.prefix.as_ref();
-        let publisher_generated =
-            publisher.is_some_and(|p| GENERATED_PUBLISHER.is_match(p.value.trim()));
-        let prefix_generated = prefix.is_some_and(|p| GENERATED_PREFIX.is_match(p.value.trim()));
+        let publisher_generated = publisher.is_some_and(|p| is_generated_publisher(p.value.trim()));
+        let prefix_generated = prefix.is_some_and(|p| is_generated_prefix(p.value.trim()));
         let primary = if publisher_generated {
             publisher
         } else if prefix_generated {
@@ -92,5 +106,51 @@ impl Rule for DefaultPublisherPrefix {
         {
             finding.related(&prefix.loc, "generated prefix");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::helpers::random_texts;
+
+    #[test]
+    fn generated_names_are_found_as_the_regexes_find_them() {
+        let publisher = regex::Regex::new(r"^(DefaultPublisher|Cr[0-9a-f]{5}$)").unwrap();
+        let prefix = regex::Regex::new(r"^(new|cr[0-9a-z]{3})$").unwrap();
+        let alphabet = [
+            "Cr",
+            "cr",
+            "new",
+            "DefaultPublisher",
+            "a",
+            "f",
+            "g",
+            "z",
+            "A",
+            "0",
+            "9",
+            "é",
+            " ",
+        ];
+        let mut matched = [0, 0];
+        for text in random_texts(0xD1B5_4A32_D192_ED03, &alphabet, 7).take(40_000) {
+            assert_eq!(
+                is_generated_publisher(&text),
+                publisher.is_match(&text),
+                "{text:?}"
+            );
+            assert_eq!(
+                is_generated_prefix(&text),
+                prefix.is_match(&text),
+                "{text:?}"
+            );
+            matched[0] += usize::from(publisher.is_match(&text));
+            matched[1] += usize::from(prefix.is_match(&text));
+        }
+        assert!(matched.iter().all(|&m| m > 50), "{matched:?}");
+        assert!(is_generated_publisher("Cr0a9f3") && !is_generated_publisher("Cr0A9f3"));
+        assert!(is_generated_publisher("DefaultPublisherContoso"));
+        assert!(is_generated_prefix("cr1az") && !is_generated_prefix("cr1aZ"));
     }
 }

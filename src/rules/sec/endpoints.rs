@@ -3,9 +3,6 @@
 //! and SEC004.
 
 use std::ops::Range;
-use std::sync::LazyLock;
-
-use regex::Regex;
 
 use crate::finding::ComponentRef;
 use crate::model::{Flow, Solution};
@@ -144,12 +141,6 @@ pub fn fields<'a>(solution: &'a Solution<'a>, parameter_keys: &[&str]) -> Vec<Ur
     out
 }
 
-static URL: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r#"(?i)\bhttps?://[^\s"'<>{}()\[\]\\|^`]+"#).expect("valid regex"));
-
-static PARAMETER_REF: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"parameters\('((?:[^']|'')+)'\)").expect("valid regex"));
-
 /// Literal URLs in `text` (expressions and formulas contribute their string arguments).
 pub fn literal_urls(text: &str, syntax: Syntax) -> Vec<Range<usize>> {
     let mut out = Vec::new();
@@ -157,10 +148,10 @@ pub fn literal_urls(text: &str, syntax: Syntax) -> Vec<Range<usize>> {
         let Some(part) = text.get(segment.clone()) else {
             continue;
         };
-        for m in URL.find_iter(part) {
-            let trimmed = m.as_str().trim_end_matches(['.', ',', ';', ':', '!', '?']);
+        for url in urls(part) {
+            let trimmed = part[url.clone()].trim_end_matches(['.', ',', ';', ':', '!', '?']);
             if trimmed.len() > "https://".len() {
-                let start = segment.start + m.start();
+                let start = segment.start + url.start;
                 out.push(start..start + trimmed.len());
             }
         }
@@ -168,12 +159,99 @@ pub fn literal_urls(text: &str, syntax: Syntax) -> Vec<Range<usize>> {
     out
 }
 
-/// Flow parameters an expression reads (`@parameters('Name (schema)')`).
+/// The URLs in `text`, left to right, as the regex
+/// `(?i)\bhttps?://[^\s"'<>{}()\[\]\\|^`]+` finds them: `http` or `https` in any
+/// case after a word boundary, `://`, and the characters up to white space or
+/// one of `"'<>{}()[]\|^` and backquote.
+fn urls(text: &str) -> Vec<Range<usize>> {
+    let bytes = text.as_bytes();
+    let mut found = Vec::new();
+    let mut from = 0;
+    while let Some(offset) = memchr::memchr2(b'h', b'H', &bytes[from..]) {
+        let start = from + offset;
+        match url_end(text, start) {
+            Some(end) => {
+                found.push(start..end);
+                from = end;
+            }
+            None => from = start + 1,
+        }
+    }
+    found
+}
+
+/// Where the URL that starts at `start` (an `h`) ends, if one does.
+fn url_end(text: &str, start: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let starts_word = text[..start]
+        .chars()
+        .next_back()
+        .is_none_or(|before| !regex_syntax::is_word_character(before));
+    if !starts_word || !bytes.get(start..start + 4)?.eq_ignore_ascii_case(b"http") {
+        return None;
+    }
+    let rest = &text[start + 4..];
+    // `(?i)s` also matches `ſ`, which folds to `s`.
+    let rest = rest
+        .strip_prefix(['s', 'S', '\u{17F}'])
+        .unwrap_or(rest)
+        .strip_prefix("://")?;
+    let len: usize = rest
+        .chars()
+        .take_while(|&c| {
+            !(c.is_whitespace()
+                || matches!(
+                    c,
+                    '"' | '\''
+                        | '<'
+                        | '>'
+                        | '{'
+                        | '}'
+                        | '('
+                        | ')'
+                        | '['
+                        | ']'
+                        | '\\'
+                        | '|'
+                        | '^'
+                        | '`'
+                ))
+        })
+        .map(char::len_utf8)
+        .sum();
+    (len > 0).then(|| text.len() - rest.len() + len)
+}
+
+/// Flow parameters an expression reads (`@parameters('Name (schema)')`), as
+/// the regex `parameters\('((?:[^']|'')+)'\)` captures them: after
+/// `parameters('`, anything up to the first quote that is not doubled, which
+/// must be followed by `)`.
 pub fn parameter_refs(text: &str) -> Vec<String> {
-    PARAMETER_REF
-        .captures_iter(text)
-        .filter_map(|c| c.get(1).map(|m| m.as_str().replace("''", "'")))
-        .collect()
+    const OPEN: &str = "parameters('";
+    let bytes = text.as_bytes();
+    let mut found = Vec::new();
+    let mut from = 0;
+    while let Some(offset) = memchr::memmem::find(&bytes[from..], OPEN.as_bytes()) {
+        let start = from + offset + OPEN.len();
+        let mut at = start;
+        let close = loop {
+            match (bytes.get(at), bytes.get(at + 1)) {
+                (None, _) => break None,
+                (Some(b'\''), Some(b'\'')) => at += 2,
+                (Some(b'\''), Some(b')')) => break Some(at),
+                (Some(b'\''), _) => break None,
+                (Some(_), _) => at += 1,
+            }
+        };
+        match close {
+            Some(close) if close > start => {
+                found.push(text[start..close].replace("''", "'"));
+                from = close + 2;
+            }
+            _ => from += offset + 1,
+        }
+    }
+    found
 }
 
 /// Environment variables a Power Fx formula reads (`Env.<schema>`).
@@ -261,6 +339,88 @@ fn split_query(url: &str) -> (&str, &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::helpers::random_texts;
+    use regex::Regex;
+
+    #[test]
+    fn urls_are_found_as_the_regex_finds_them() {
+        let regex = Regex::new(r#"(?i)\bhttps?://[^\s"'<>{}()\[\]\\|^`]+"#).unwrap();
+        let alphabet = [
+            "http",
+            "HTTP",
+            "hTtP",
+            "s",
+            "S",
+            "\u{17f}",
+            "://",
+            ":/",
+            "a",
+            "é",
+            "_",
+            "9",
+            " ",
+            "\u{a0}",
+            "\u{2003}",
+            "\"",
+            "'",
+            "<",
+            ">",
+            "{",
+            "}",
+            "(",
+            ")",
+            "[",
+            "]",
+            "\\",
+            "|",
+            "^",
+            "`",
+            ".",
+            "h",
+            "\u{300}",
+            "ß",
+            "http://",
+            "HTTPS://",
+            "x.y/z",
+            "http\u{17f}://",
+        ];
+        let mut matched = 0;
+        for text in random_texts(0x94D0_49BB_1331_11EB, &alphabet, 10).take(60_000) {
+            let expected: Vec<Range<usize>> = regex.find_iter(&text).map(|m| m.range()).collect();
+            matched += expected.len();
+            assert_eq!(urls(&text), expected, "{text:?}");
+        }
+        assert!(matched > 3_000, "{matched}");
+    }
+
+    #[test]
+    fn parameter_references_are_found_as_the_regex_finds_them() {
+        let regex = Regex::new(r"parameters\('((?:[^']|'')+)'\)").unwrap();
+        let alphabet = [
+            "parameters('",
+            "parameters('",
+            "parameters(",
+            "'",
+            "''",
+            "')",
+            ")",
+            "a",
+            " ",
+            "é",
+            "(",
+            "x)",
+        ];
+        let mut matched = 0;
+        for text in random_texts(0xBF58_476D_1CE4_E5B9, &alphabet, 10).take(60_000) {
+            let expected: Vec<String> = regex
+                .captures_iter(&text)
+                .map(|c| c[1].replace("''", "'"))
+                .collect();
+            matched += expected.len();
+            assert_eq!(parameter_refs(&text), expected, "{text:?}");
+        }
+        assert!(matched > 3_000, "{matched}");
+    }
 
     #[test]
     fn urls_in_literals_expressions_and_formulas() {
