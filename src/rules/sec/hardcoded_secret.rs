@@ -1,9 +1,8 @@
-use std::collections::HashMap;
-
 use crate::finding::{ComponentRef, Confidence};
 use crate::model::{EnvVarType, Flow, Solution};
 use crate::parse::{JsonValue, YamlNode};
 use crate::rules::con::facts;
+use crate::rules::helpers::CREDENTIAL_WORDS;
 use crate::rules::sec::secrets::{
     self, Context, SecretKind, Syntax, Thresholds, is_credential_key,
 };
@@ -127,42 +126,41 @@ fn context_of(key: &str, in_auth: bool) -> Context {
 /// Keys naming an identifier (`folderId`, `item_id`, `ids`): long base64 record
 /// ids there are not secrets, so the low-confidence entropy heuristic is off.
 fn is_identifier_key(key: &str) -> bool {
-    let lower = key.to_ascii_lowercase();
-    lower.ends_with("id") || lower.ends_with("ids") || lower == "etag" || lower == "cursor"
+    let ends_with = |suffix: &str| {
+        key.len() >= suffix.len()
+            && key.as_bytes()[key.len() - suffix.len()..].eq_ignore_ascii_case(suffix.as_bytes())
+    };
+    ends_with("id")
+        || ends_with("ids")
+        || key.eq_ignore_ascii_case("etag")
+        || key.eq_ignore_ascii_case("cursor")
 }
 
-/// What a key says about its strings, worked out once per distinct key: the
-/// same few keys recur in every tree, and every string of every tree is scanned.
-#[derive(Default)]
-struct KeyContexts<'k> {
-    known: HashMap<(&'k str, bool), (Context, bool)>,
-}
-
-impl<'k> KeyContexts<'k> {
-    /// The string's context and whether its key names an identifier.
-    fn of(&mut self, s: &StringAt<'k>) -> (Context, bool) {
-        let Some(key) = s.key else {
-            return (Context::Plain, false);
-        };
-        let in_auth = in_authentication(s);
-        *self
-            .known
-            .entry((key, in_auth))
-            .or_insert_with(|| (context_of(key, in_auth), is_identifier_key(key)))
-    }
+/// The string's context and whether its key names an identifier. It runs for
+/// every string of every tree: an ASCII key without a credential word (most
+/// keys) is plain without the name lists being read.
+fn string_context(s: &StringAt<'_>) -> (Context, bool) {
+    let Some(key) = s.key else {
+        return (Context::Plain, false);
+    };
+    let context = if key.is_ascii() && !CREDENTIAL_WORDS.is_match(key) {
+        Context::Plain
+    } else {
+        context_of(key, in_authentication(s))
+    };
+    (context, is_identifier_key(key))
 }
 
 /// Scans a string found by a tree walk, in the context its key gives it.
-fn report_string<'t, 'k>(
+fn report_string<'t>(
     solution: &Solution<'_>,
     cx: &mut RuleContext<'_>,
     syntax: Syntax,
-    s: &StringAt<'k>,
-    keys: &mut KeyContexts<'k>,
+    s: &StringAt<'_>,
     thresholds: &Thresholds,
     target: impl FnOnce() -> Target<'t>,
 ) {
-    let (context, identifier) = keys.of(s);
+    let (context, identifier) = string_context(s);
     let mut hits = secrets::scan_with(s.text, syntax, context, thresholds);
     if identifier {
         hits.retain(|h| !(h.kind == SecretKind::HighEntropy && h.confidence == Confidence::Low));
@@ -196,20 +194,13 @@ fn param_name(name: &str) -> &str {
 impl HardcodedSecret {
     fn flows(&self, solution: &Solution<'_>, cx: &mut RuleContext<'_>) {
         cx.for_each_chunk(&solution.flows, SCAN_CHUNK, |flows, cx| {
-            let mut keys = KeyContexts::default();
             for flow in flows {
-                self.flow(solution, cx, flow, &mut keys);
+                self.flow(solution, cx, flow);
             }
         });
     }
 
-    fn flow<'s>(
-        &self,
-        solution: &'s Solution<'_>,
-        cx: &mut RuleContext<'_>,
-        flow: &'s Flow<'_>,
-        keys: &mut KeyContexts<'s>,
-    ) {
+    fn flow(&self, solution: &Solution<'_>, cx: &mut RuleContext<'_>, flow: &Flow<'_>) {
         let component = ComponentRef::new("flow", flow.identity());
         for node in flow.triggers.iter().chain(&flow.actions) {
             let Some(inputs) = node.inputs() else {
@@ -218,7 +209,7 @@ impl HardcodedSecret {
             let base = format!("{}/inputs", node.path);
             let strings = walk::json_strings(inputs, &base, &["host", "schema", "metadata"]);
             for s in &strings.items {
-                report_string(solution, cx, Syntax::Flow, s, keys, &self.options, || {
+                report_string(solution, cx, Syntax::Flow, s, &self.options, || {
                     strings.target(
                         s,
                         &component,
@@ -273,34 +264,25 @@ impl HardcodedSecret {
     }
 
     // One call per YAML source kind; the arguments are that source's coordinates.
-    #[allow(clippy::too_many_arguments)]
-    fn yaml_tree<'k>(
+    fn yaml_tree(
         &self,
         solution: &Solution<'_>,
         cx: &mut RuleContext<'_>,
         component: &ComponentRef,
         file: usize,
-        root: &'k YamlNode,
+        root: &YamlNode,
         label: &str,
-        keys: &mut KeyContexts<'k>,
     ) {
         let strings = walk::yaml_strings(root, "", &["kind", "id"]);
         for s in &strings.items {
-            report_string(
-                solution,
-                cx,
-                Syntax::PowerFx,
-                s,
-                keys,
-                &self.options,
-                || strings.target(s, component, file, format!("'{label}' {}", short_key(s))),
-            );
+            report_string(solution, cx, Syntax::PowerFx, s, &self.options, || {
+                strings.target(s, component, file, format!("'{label}' {}", short_key(s)))
+            });
         }
     }
 
     fn components(&self, solution: &Solution<'_>, cx: &mut RuleContext<'_>) {
         cx.for_each_chunk(&solution.components, SCAN_CHUNK, |components, cx| {
-            let mut keys = KeyContexts::default();
             for component in components {
                 let (Some(data), Some(file)) = (component.data, component.data_file) else {
                     continue;
@@ -312,7 +294,6 @@ impl HardcodedSecret {
                     file,
                     data,
                     component.label(),
-                    &mut keys,
                 );
             }
         });
@@ -672,5 +653,73 @@ impl Rule for HardcodedSecret {
         self.env_vars(solution, cx);
         self.connectors(solution, cx);
         self.prompts(solution, cx);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::helpers::random_texts;
+
+    /// Skipping the name lists for keys without a credential word changes no
+    /// string's context.
+    #[test]
+    fn keys_without_credential_words_are_plain() {
+        let alphabet = [
+            "api",
+            "-",
+            "_",
+            "Key",
+            "x",
+            "Secret",
+            "client",
+            "pass",
+            "word",
+            "pwd",
+            "Token",
+            "sig",
+            "code",
+            "auth",
+            "orization",
+            "pfx",
+            "conn",
+            "string",
+            "id",
+            "S",
+            "/",
+            ".",
+            " ",
+            "\u{17f}",
+            "é",
+            "etag",
+            "ecret",
+            "to",
+            "\u{212a}",
+            "en",
+        ];
+        let mut credential = 0;
+        for key in random_texts(0x6A09_E667_F3BC_C908, &alphabet, 6).take(40_000) {
+            for parent in [None, Some("authentication"), Some("headers")] {
+                let s = StringAt {
+                    text: "value",
+                    span: Span::new(0, 5),
+                    at: 0,
+                    key: Some(&key),
+                    parent,
+                };
+                let expected = (
+                    context_of(&key, in_authentication(&s)),
+                    is_identifier_key_by_lower_case(&key),
+                );
+                assert_eq!(string_context(&s), expected, "{key:?} under {parent:?}");
+                credential += usize::from(expected.0 != Context::Plain);
+            }
+        }
+        assert!(credential > 10_000, "{credential}");
+    }
+
+    fn is_identifier_key_by_lower_case(key: &str) -> bool {
+        let lower = key.to_ascii_lowercase();
+        lower.ends_with("id") || lower.ends_with("ids") || lower == "etag" || lower == "cursor"
     }
 }
