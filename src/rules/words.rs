@@ -95,6 +95,32 @@ impl Words {
     }
 }
 
+/// Whether a word starts at byte `at` of `text`, as the regex `\b` says before
+/// a word character: the character before is not one (Unicode's word
+/// characters, as the regex has them), or there is none.
+pub fn starts_word(text: &str, at: usize) -> bool {
+    text[..at]
+        .chars()
+        .next_back()
+        .is_none_or(|before| !regex_syntax::is_word_character(before))
+}
+
+/// `text` after `word` (lower-case ASCII), if it starts with it in any case as
+/// `(?i)` folds it (`ſ` for `s`, the Kelvin sign for `k`).
+pub fn strip_prefix_folded<'t>(text: &'t str, word: &str) -> Option<&'t str> {
+    let mut chars = text.char_indices();
+    for w in word.chars() {
+        let (_, c) = chars.next()?;
+        let same = c.eq_ignore_ascii_case(&w)
+            || (w == 's' && c == '\u{17F}')
+            || (w == 'k' && c == '\u{212A}');
+        if !same {
+            return None;
+        }
+    }
+    Some(chars.as_str())
+}
+
 /// `b` with bit 5 set: lower case for an ASCII letter. Other bytes may share
 /// a folded value (`_` and DEL), which only makes the pair table let through a
 /// few more places to compare words at.

@@ -2,12 +2,10 @@
 //! values carry trigger data.
 
 use std::collections::BTreeMap;
-use std::sync::LazyLock;
-
-use regex::Regex;
 
 use crate::model::{AiConfiguration, AiModel, Flow, Loc};
 use crate::parse::{JsonKind, JsonValue};
+use crate::rules::words::{starts_word, strip_prefix_folded};
 
 pub use crate::model::normalize_guid;
 
@@ -36,14 +34,79 @@ pub fn config_loc(custom_loc: &Loc, value: &JsonValue, pointer: &str) -> Loc {
     )
 }
 
-static REFERENCE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(outputs|body|actions|variables)\(\s*'((?:[^']|'')*)'\s*\)")
-        .expect("valid regex")
-});
+/// The first `triggerBody()`, `triggerOutputs()` or `trigger()` call in
+/// `text`, in any case, as the regex
+/// `(?i)\b(triggerBody|triggerOutputs|trigger)\(\s*\)` finds it.
+fn trigger_call(text: &str) -> Option<&str> {
+    let call_end = |start: usize| {
+        if !starts_word(text, start) {
+            return None;
+        }
+        let rest = strip_prefix_folded(&text[start..], "trigger")?;
+        let rest = strip_prefix_folded(rest, "body")
+            .or_else(|| strip_prefix_folded(rest, "outputs"))
+            .unwrap_or(rest);
+        let rest = rest.strip_prefix('(')?.trim_start().strip_prefix(')')?;
+        Some(text.len() - rest.len())
+    };
+    let bytes = text.as_bytes();
+    let mut from = 0;
+    while let Some(offset) = memchr::memchr2(b't', b'T', &bytes[from..]) {
+        let start = from + offset;
+        if let Some(end) = call_end(start) {
+            return Some(&text[start..end]);
+        }
+        from = start + 1;
+    }
+    None
+}
 
-static TRIGGER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(triggerBody|triggerOutputs|trigger)\(\s*\)").expect("valid regex")
-});
+/// The `outputs('…')`, `body('…')`, `actions('…')` and `variables('…')` calls
+/// in `text`, in any case, as the regex
+/// `(?i)\b(outputs|body|actions|variables)\(\s*'((?:[^']|'')*)'\s*\)` captures
+/// them: the function's name as written, and its argument with its quotes
+/// still doubled.
+fn reference_calls(text: &str) -> Vec<(&str, &str)> {
+    let call = |start: usize| {
+        if !starts_word(text, start) {
+            return None;
+        }
+        let rest = &text[start..];
+        let after = ["outputs", "body", "actions", "variables"]
+            .iter()
+            .find_map(|function| strip_prefix_folded(rest, function))?;
+        let function = &rest[..rest.len() - after.len()];
+        let argument = after.strip_prefix('(')?.trim_start().strip_prefix('\'')?;
+        let bytes = argument.as_bytes();
+        let mut close = 0;
+        loop {
+            match (bytes.get(close), bytes.get(close + 1)) {
+                (None, _) => return None,
+                (Some(b'\''), Some(b'\'')) => close += 2,
+                (Some(b'\''), _) => break,
+                (Some(_), _) => close += 1,
+            }
+        }
+        let tail = argument[close + 1..].trim_start().strip_prefix(')')?;
+        Some((function, &argument[..close], text.len() - tail.len()))
+    };
+    let mut found = Vec::new();
+    let mut from = 0;
+    while let Some(offset) = text.as_bytes()[from..]
+        .iter()
+        .position(|b| matches!(b.to_ascii_lowercase(), b'o' | b'b' | b'a' | b'v'))
+    {
+        let start = from + offset;
+        match call(start) {
+            Some((function, argument, end)) => {
+                found.push((function, argument));
+                from = end;
+            }
+            None => from = start + 1,
+        }
+    }
+    found
+}
 
 /// Passes over a flow's actions when following trigger data (chain length).
 const MAX_PASSES: usize = 64;
@@ -131,17 +194,12 @@ impl TriggerData {
     /// How trigger data reaches `expression`: `triggerBody()` directly, or the
     /// action or variable that carries it.
     pub fn source(&self, expression: &str) -> Option<String> {
-        if let Some(m) = TRIGGER.find(expression) {
-            return Some(m.as_str().to_string());
+        if let Some(call) = trigger_call(expression) {
+            return Some(call.to_string());
         }
-        for capture in REFERENCE.captures_iter(expression) {
-            let function = capture
-                .get(1)
-                .map_or("", |m| m.as_str())
-                .to_ascii_lowercase();
-            let name = capture
-                .get(2)
-                .map_or(String::new(), |m| m.as_str().replace("''", "'"));
+        for (function, argument) in reference_calls(expression) {
+            let function = function.to_ascii_lowercase();
+            let name = argument.replace("''", "'");
             let key = name.to_ascii_lowercase();
             if function == "variables" {
                 if let Some(setter) = self.variables.get(&key) {
@@ -158,6 +216,58 @@ impl TriggerData {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::helpers::random_texts;
+    use regex::Regex;
+
+    #[test]
+    fn calls_are_found_as_the_regexes_find_them() {
+        let trigger = Regex::new(r"(?i)\b(triggerBody|triggerOutputs|trigger)\(\s*\)").unwrap();
+        let reference =
+            Regex::new(r"(?i)\b(outputs|body|actions|variables)\(\s*'((?:[^']|'')*)'\s*\)")
+                .unwrap();
+        let alphabet = [
+            "trigger",
+            "TRIGGER",
+            "Body",
+            "outputs",
+            "OUTPUT\u{17f}",
+            "actions",
+            "variables",
+            "body",
+            "(",
+            ")",
+            "()",
+            "('",
+            "')",
+            "'",
+            "''",
+            " ",
+            "\u{a0}",
+            "a",
+            "_",
+            "é",
+            "@",
+            "\u{300}",
+            ".",
+            "triggerBody()",
+            "outputs('",
+            "body('x')",
+            "variables('a''b')",
+        ];
+        let mut matched = [0, 0];
+        for text in random_texts(0x3C6E_F372_FE94_F82B, &alphabet, 10).take(60_000) {
+            let expected = trigger.find(&text).map(|m| m.as_str());
+            assert_eq!(trigger_call(&text), expected, "{text:?}");
+            matched[0] += usize::from(expected.is_some());
+            let expected: Vec<(&str, &str)> = reference
+                .captures_iter(&text)
+                .map(|c| (c.get(1).unwrap().as_str(), c.get(2).unwrap().as_str()))
+                .collect();
+            assert_eq!(reference_calls(&text), expected, "{text:?}");
+            matched[1] += expected.len();
+        }
+        assert!(matched.iter().all(|&m| m > 1_000), "{matched:?}");
+    }
 
     #[test]
     fn guids() {

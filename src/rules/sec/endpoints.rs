@@ -8,6 +8,7 @@ use crate::finding::ComponentRef;
 use crate::model::{Flow, Solution};
 use crate::parse::JsonValue;
 use crate::rules::helpers::env_references;
+use crate::rules::words::{starts_word, strip_prefix_folded};
 use crate::source::{FileId, Span};
 
 use super::secrets::{Context, Syntax, literal_segments};
@@ -182,20 +183,12 @@ fn urls(text: &str) -> Vec<Range<usize>> {
 
 /// Where the URL that starts at `start` (an `h`) ends, if one does.
 fn url_end(text: &str, start: usize) -> Option<usize> {
-    let bytes = text.as_bytes();
-    let starts_word = text[..start]
-        .chars()
-        .next_back()
-        .is_none_or(|before| !regex_syntax::is_word_character(before));
-    if !starts_word || !bytes.get(start..start + 4)?.eq_ignore_ascii_case(b"http") {
+    if !starts_word(text, start) {
         return None;
     }
-    let rest = &text[start + 4..];
-    // `(?i)s` also matches `ſ`, which folds to `s`.
-    let rest = rest
-        .strip_prefix(['s', 'S', '\u{17F}'])
-        .unwrap_or(rest)
-        .strip_prefix("://")?;
+    let rest = strip_prefix_folded(&text[start..], "http")?;
+    let rest = strip_prefix_folded(rest, "s").unwrap_or(rest);
+    let rest = rest.strip_prefix("://")?;
     let len: usize = rest
         .chars()
         .take_while(|&c| {
