@@ -1,10 +1,9 @@
-use std::sync::LazyLock;
-
 use regex::Regex;
 
 use crate::finding::ComponentRef;
 use crate::model::{Connector, Flow, FlowConnectionReference, FlowNode, Loc, Solution};
 use crate::rules::helpers::{is_llm_host, url_host};
+use crate::rules::words::strip_prefix_folded;
 use crate::rules::{Rule, RuleContext, RuleMeta, declare_rule};
 
 use super::expr::references;
@@ -121,10 +120,25 @@ impl Default for Options {
     }
 }
 
-static DEFAULT_SAFETY_PATTERN: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)content[\s_-]*safety|content[\s_-]*moderat|prompt[\s_-]*shield")
-        .expect("valid regex")
-});
+/// Whether `name` matches the default `safety_action_pattern`,
+/// `(?i)content[\s_-]*safety|content[\s_-]*moderat|prompt[\s_-]*shield`.
+fn is_default_safety_name(name: &str) -> bool {
+    let followed_by = |rest: &str, word: &str, next: &[&str]| {
+        strip_prefix_folded(rest, word)
+            .map(|after| {
+                after.trim_start_matches(|c: char| c.is_whitespace() || c == '_' || c == '-')
+            })
+            .is_some_and(|after| next.iter().any(|n| strip_prefix_folded(after, n).is_some()))
+    };
+    name.bytes()
+        .enumerate()
+        .filter(|(_, b)| matches!(b | 0x20, b'c' | b'p'))
+        .any(|(at, _)| {
+            let rest = &name[at..];
+            followed_by(rest, "content", &["safety", "moderat"])
+                || followed_by(rest, "prompt", &["shield"])
+        })
+}
 
 fn compiled_pattern<'de, D: serde::Deserializer<'de>>(
     deserializer: D,
@@ -136,11 +150,13 @@ fn compiled_pattern<'de, D: serde::Deserializer<'de>>(
 }
 
 impl Options {
-    /// The pattern marking a safety step: the configured one or the default.
-    pub fn safety_pattern(&self) -> &Regex {
-        self.safety_action_pattern
-            .as_ref()
-            .unwrap_or(&DEFAULT_SAFETY_PATTERN)
+    /// Whether an action's name or operationId marks a safety step: it matches
+    /// the configured pattern, or the default one.
+    pub fn is_safety_step_name(&self, name: &str) -> bool {
+        match &self.safety_action_pattern {
+            Some(pattern) => pattern.is_match(name),
+            None => is_default_safety_name(name),
+        }
     }
 }
 
@@ -375,8 +391,10 @@ impl Check<'_> {
             SAFETY_MARKERS.iter().any(|m| lower.contains(m))
         });
         marked || {
-            let re = self.options.safety_pattern();
-            re.is_match(&action.name) || action.operation_id().is_some_and(|o| re.is_match(o))
+            self.options.is_safety_step_name(&action.name)
+                || action
+                    .operation_id()
+                    .is_some_and(|o| self.options.is_safety_step_name(o))
         }
     }
 }
@@ -447,6 +465,44 @@ impl Rule for FlowLlmCallWithoutSafetyCheck {
 #[cfg(test)]
 mod tests {
     use super::url_path;
+    use crate::rules::helpers::random_texts;
+
+    #[test]
+    fn safety_names_are_found_as_the_default_pattern_finds_them() {
+        let default = regex::Regex::new(
+            r"(?i)content[\s_-]*safety|content[\s_-]*moderat|prompt[\s_-]*shield",
+        )
+        .unwrap();
+        let alphabet = [
+            "content",
+            "Content",
+            "CONTENT",
+            "prompt",
+            "Prompt",
+            "safety",
+            "Safety",
+            "\u{17f}afety",
+            "moderat",
+            "Moderator",
+            "shield",
+            "\u{17f}hield",
+            " ",
+            "_",
+            "-",
+            "\u{a0}",
+            "x",
+            "é",
+            "s",
+            "afety",
+        ];
+        let mut matched = 0;
+        for text in random_texts(0x510E_527F_ADE6_82D1, &alphabet, 7).take(40_000) {
+            let expected = default.is_match(&text);
+            assert_eq!(super::is_default_safety_name(&text), expected, "{text:?}");
+            matched += usize::from(expected);
+        }
+        assert!(matched > 2_000, "{matched}");
+    }
 
     #[test]
     fn an_invalid_safety_pattern_is_a_configuration_error() {
@@ -457,7 +513,8 @@ mod tests {
         assert!(error.contains("not a valid regex"), "{error}");
         let table: toml::Table = toml::from_str("safety_action_pattern = '(?i)guard'").unwrap();
         rule.configure(&table).unwrap();
-        assert!(rule.options.safety_pattern().is_match("Run GUARD step"));
+        assert!(rule.options.is_safety_step_name("Run GUARD step"));
+        assert!(!rule.options.is_safety_step_name("Content safety"));
     }
 
     #[test]
