@@ -345,8 +345,8 @@ fn shape(
 /// match a string, so the capture searches run only for those (most strings
 /// match none).
 ///
-/// A search for all their literals runs first and rules most strings out at a
-/// few bytes a cycle. A short text that holds one then runs the automaton of
+/// A search for all their literals ([`Words`]: nothing to compile) runs first
+/// and rules most strings out. A short text that holds one then runs the automaton of
 /// all shapes, one pass that says which can match; a long one (a 58 kB HTML
 /// body with a link) checks each shape's own literals, which costs less than
 /// a pass of the automaton, since the automaton has no literal to skip to
