@@ -389,6 +389,7 @@ mod tests {
     #[test]
     fn parameter_references_are_found_as_the_regex_finds_them() {
         let regex = Regex::new(r"parameters\('((?:[^']|'')+)'\)").unwrap();
+        // `parameters('` twice, so that more texts hold a call.
         let alphabet = [
             "parameters('",
             "parameters('",
