@@ -41,7 +41,7 @@ impl ModerationLevel {
 /// `(secret|passw(or)?d|pwd|api[-_ ]?key|access[-_ ]?key|client[-_ ]?secret|token|conn(ection)?[-_ ]?string|sas|signature|credential|private[-_ ]?key)`,
 /// each alternative spelled out (`client…secret` holds `secret`).
 static SECRET_NAME: LazyLock<Words> = LazyLock::new(|| {
-    let mut words = vec![
+    let words = [
         "secret",
         "password",
         "passwd",
@@ -51,21 +51,21 @@ static SECRET_NAME: LazyLock<Words> = LazyLock::new(|| {
         "signature",
         "credential",
     ];
-    let separated: [(&str, &str); 5] = [
+    let separated = [
         ("api", "key"),
         ("access", "key"),
         ("conn", "string"),
         ("connection", "string"),
         ("private", "key"),
-    ];
-    let mut spelled = Vec::new();
-    for (first, second) in separated {
-        for separator in ["", "-", "_", " "] {
-            spelled.push(format!("{first}{separator}{second}"));
-        }
-    }
-    words.extend(spelled.iter().map(String::as_str));
-    Words::new(words, Folding::Unicode)
+    ]
+    .into_iter()
+    .flat_map(|(first, second)| {
+        ["", "-", "_", " "].map(|separator| format!("{first}{separator}{second}"))
+    });
+    Words::new(
+        words.into_iter().map(String::from).chain(separated),
+        Folding::Unicode,
+    )
 });
 
 /// Every ASCII name [`is_credential_name`] accepts (or `pfx`) contains one of
@@ -104,9 +104,24 @@ pub fn is_secret_like_name(name: &str) -> bool {
 
 /// `text.to_ascii_lowercase().ends_with(suffix)` for a lower-case `suffix`,
 /// without allocating: it runs for every key of every walked tree.
-fn ends_with_ignore_ascii_case(text: &str, suffix: &str) -> bool {
+pub fn ends_with_ignore_ascii_case(text: &str, suffix: &str) -> bool {
     let (text, suffix) = (text.as_bytes(), suffix.as_bytes());
     text.len() >= suffix.len() && text[text.len() - suffix.len()..].eq_ignore_ascii_case(suffix)
+}
+
+/// Where a single-quoted string of a flow expression ends:
+/// the byte index in `text` (what follows the opening quote) of the first
+/// quote that is not doubled (`''` stands for `'`).
+pub fn closing_quote(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    loop {
+        match (bytes.get(at)?, bytes.get(at + 1)) {
+            (b'\'', Some(b'\'')) => at += 2,
+            (b'\'', _) => return Some(at),
+            _ => at += 1,
+        }
+    }
 }
 
 /// The host of a URL (`https://Host:443/path` → `host`), lower-case, without

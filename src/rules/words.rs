@@ -60,7 +60,7 @@ impl Words {
             && !text.is_ascii()
             && (text.contains('\u{17F}') || text.contains('\u{212A}'))
         {
-            let folded = text.replace('\u{17F}', "s").replace('\u{212A}', "k");
+            let folded: String = text.chars().map(fold_to_ascii).collect();
             return self.in_bytes(folded.as_bytes());
         }
         self.in_bytes(text.as_bytes())
@@ -105,16 +105,23 @@ pub fn starts_word(text: &str, at: usize) -> bool {
         .is_none_or(|before| !regex_syntax::is_word_character(before))
 }
 
+/// `c`, or the ASCII letter it folds to under `(?i)` besides its own case:
+/// `ſ` folds to `s` and the Kelvin sign to `k`, and no other non-ASCII
+/// character folds to an ASCII letter.
+pub fn fold_to_ascii(c: char) -> char {
+    match c {
+        '\u{17F}' => 's',
+        '\u{212A}' => 'k',
+        c => c,
+    }
+}
+
 /// `text` after `word` (lower-case ASCII), if it starts with it in any case as
-/// `(?i)` folds it (`ſ` for `s`, the Kelvin sign for `k`).
+/// `(?i)` folds it.
 pub fn strip_prefix_folded<'t>(text: &'t str, word: &str) -> Option<&'t str> {
-    let mut chars = text.char_indices();
+    let mut chars = text.chars();
     for w in word.chars() {
-        let (_, c) = chars.next()?;
-        let same = c.eq_ignore_ascii_case(&w)
-            || (w == 's' && c == '\u{17F}')
-            || (w == 'k' && c == '\u{212A}');
-        if !same {
+        if !fold_to_ascii(chars.next()?).eq_ignore_ascii_case(&w) {
             return None;
         }
     }

@@ -1,5 +1,7 @@
 //! Small readers of workflow-definition expressions (`@outputs('X')`, `@{variables('v')}`).
 
+use crate::rules::helpers::closing_quote;
+
 /// The first quoted argument of every call to one of `functions` (compared
 /// case-insensitively, `body` matches `body( 'X')` but not `triggerBody()`'s empty call),
 /// grouped by function in the order given.
@@ -45,21 +47,7 @@ pub fn contains_ignore_case(text: &str, needle: &str) -> bool {
 
 /// The text up to the closing quote, with `''` unescaped.
 fn quoted(inner: &str) -> Option<String> {
-    let mut out = String::new();
-    let mut chars = inner.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c == '\'' {
-            if chars.peek() == Some(&'\'') {
-                chars.next();
-                out.push('\'');
-            } else {
-                return Some(out);
-            }
-        } else {
-            out.push(c);
-        }
-    }
-    None
+    closing_quote(inner).map(|close| inner[..close].replace("''", "'"))
 }
 
 /// Reads trigger data: `triggerBody()` or `triggerOutputs()`.

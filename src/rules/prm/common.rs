@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use crate::model::{AiConfiguration, AiModel, Flow, Loc};
 use crate::parse::{JsonKind, JsonValue};
+use crate::rules::helpers::closing_quote;
 use crate::rules::words::{starts_word, strip_prefix_folded};
 
 pub use crate::model::normalize_guid;
@@ -77,16 +78,7 @@ fn reference_calls(text: &str) -> Vec<(&str, &str)> {
             .find_map(|function| strip_prefix_folded(rest, function))?;
         let function = &rest[..rest.len() - after.len()];
         let argument = after.strip_prefix('(')?.trim_start().strip_prefix('\'')?;
-        let bytes = argument.as_bytes();
-        let mut close = 0;
-        loop {
-            match (bytes.get(close), bytes.get(close + 1)) {
-                (None, _) => return None,
-                (Some(b'\''), Some(b'\'')) => close += 2,
-                (Some(b'\''), _) => break,
-                (Some(_), _) => close += 1,
-            }
-        }
+        let close = closing_quote(argument)?;
         let tail = argument[close + 1..].trim_start().strip_prefix(')')?;
         Some((function, &argument[..close], text.len() - tail.len()))
     };

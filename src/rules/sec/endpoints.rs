@@ -7,7 +7,7 @@ use std::ops::Range;
 use crate::finding::ComponentRef;
 use crate::model::{Flow, Solution};
 use crate::parse::JsonValue;
-use crate::rules::helpers::env_references;
+use crate::rules::helpers::{closing_quote, env_references};
 use crate::rules::words::{starts_word, strip_prefix_folded};
 use crate::source::{FileId, Span};
 
@@ -226,16 +226,9 @@ pub fn parameter_refs(text: &str) -> Vec<String> {
     let mut from = 0;
     while let Some(offset) = memchr::memmem::find(&bytes[from..], OPEN.as_bytes()) {
         let start = from + offset + OPEN.len();
-        let mut at = start;
-        let close = loop {
-            match (bytes.get(at), bytes.get(at + 1)) {
-                (None, _) => break None,
-                (Some(b'\''), Some(b'\'')) => at += 2,
-                (Some(b'\''), Some(b')')) => break Some(at),
-                (Some(b'\''), _) => break None,
-                (Some(_), _) => at += 1,
-            }
-        };
+        let close = closing_quote(&text[start..])
+            .map(|close| start + close)
+            .filter(|&close| bytes.get(close + 1) == Some(&b')'));
         match close {
             Some(close) if close > start => {
                 found.push(text[start..close].replace("''", "'"));

@@ -2,7 +2,7 @@ use crate::finding::{ComponentRef, Confidence};
 use crate::model::{EnvVarType, Flow, Solution};
 use crate::parse::{JsonValue, YamlNode};
 use crate::rules::con::facts;
-use crate::rules::helpers::CREDENTIAL_WORDS;
+use crate::rules::helpers::{CREDENTIAL_WORDS, ends_with_ignore_ascii_case};
 use crate::rules::sec::secrets::{
     self, Context, SecretKind, Syntax, Thresholds, is_credential_key,
 };
@@ -126,12 +126,8 @@ fn context_of(key: &str, in_auth: bool) -> Context {
 /// Keys naming an identifier (`folderId`, `item_id`, `ids`): long base64 record
 /// ids there are not secrets, so the low-confidence entropy heuristic is off.
 fn is_identifier_key(key: &str) -> bool {
-    let ends_with = |suffix: &str| {
-        key.len() >= suffix.len()
-            && key.as_bytes()[key.len() - suffix.len()..].eq_ignore_ascii_case(suffix.as_bytes())
-    };
-    ends_with("id")
-        || ends_with("ids")
+    ends_with_ignore_ascii_case(key, "id")
+        || ends_with_ignore_ascii_case(key, "ids")
         || key.eq_ignore_ascii_case("etag")
         || key.eq_ignore_ascii_case("cursor")
 }

@@ -17,7 +17,7 @@ use sha2::{Digest, Sha256};
 use crate::finding::Confidence;
 use crate::parse::byte_class;
 use crate::rules::helpers::{CREDENTIAL_WORDS, is_credential_name};
-use crate::rules::words::{Folding, Words};
+use crate::rules::words::{Folding, Words, fold_to_ascii};
 
 /// What a credential is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -195,7 +195,10 @@ fn has_template_variable(text: &str) -> bool {
 /// Whether `rest` starts with `NAME%`, `NAME` a letter or `_` then letters,
 /// digits or `_` (letters folded as `(?i)` folds them: `ſ` and `K` too).
 fn is_percent_variable(rest: &str) -> bool {
-    let letter = |c: char| c.is_ascii_alphabetic() || c == '_' || c == '\u{17F}' || c == '\u{212A}';
+    let letter = |c: char| {
+        let c = fold_to_ascii(c);
+        c.is_ascii_alphabetic() || c == '_'
+    };
     let mut chars = rest.chars();
     if !chars.next().is_some_and(letter) {
         return false;
@@ -631,13 +634,7 @@ fn pairs(text: &str) -> Vec<(Range<usize>, Range<usize>)> {
 fn pair_value(text: &str, at: usize) -> Option<Range<usize>> {
     let bytes = text.as_bytes();
     let after_quote = |at: usize| at + usize::from(matches!(bytes.get(at), Some(b'"' | b'\'')));
-    let after_space = |at: usize| {
-        at + text[at..]
-            .chars()
-            .take_while(|c| c.is_whitespace())
-            .map(char::len_utf8)
-            .sum::<usize>()
-    };
+    let after_space = |at: usize| text.len() - text[at..].trim_start().len();
     let separator = after_space(after_quote(at));
     if !matches!(bytes.get(separator), Some(b':' | b'=')) {
         return None;
