@@ -477,3 +477,168 @@ fn rule_options_come_from_the_config_and_are_checked() {
         "{stderr}"
     );
 }
+
+/// JSON v1 as typed fields in contract order: a report read into it and
+/// pretty-printed again by `serde_json` must give back the same bytes, so the
+/// hand-written finding writer lays out, orders and escapes as `serde_json`
+/// does.
+mod v1 {
+    use serde::{Deserialize, Serialize};
+
+    #[derive(Serialize, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Report {
+        version: u32,
+        tool: Tool,
+        pub findings: Vec<Finding>,
+        summary: Summary,
+    }
+
+    #[derive(Serialize, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Tool {
+        name: String,
+        version: String,
+    }
+
+    #[derive(Serialize, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Finding {
+        rule_id: String,
+        rule_name: String,
+        severity: String,
+        confidence: String,
+        pillar: String,
+        waf_code: String,
+        component: Component,
+        message: String,
+        source: String,
+        file: String,
+        start: Position,
+        end: Position,
+        byte_range: [u32; 2],
+        logical_path: String,
+        fingerprint: String,
+        help: String,
+        pub related: Vec<Related>,
+        suppressed: bool,
+        docs_url: String,
+        sensitive: bool,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub suppression_reason: Option<String>,
+    }
+
+    #[derive(Serialize, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Component {
+        kind: String,
+        identity: String,
+    }
+
+    #[derive(Serialize, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Position {
+        line: u32,
+        column: u32,
+    }
+
+    #[derive(Serialize, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Related {
+        file: String,
+        start: Position,
+        end: Position,
+        byte_range: [u32; 2],
+        message: String,
+    }
+
+    #[derive(Serialize, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Summary {
+        findings: usize,
+        by_severity: BySeverity,
+        solutions: usize,
+        files: usize,
+        suppressed: usize,
+    }
+
+    #[derive(Serialize, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct BySeverity {
+        critical: usize,
+        high: usize,
+        medium: usize,
+        low: usize,
+        info: usize,
+    }
+}
+
+/// The report `run` printed, checked to be exactly what `serde_json`
+/// pretty-prints for the same contents.
+fn json_as_serde_prints_it(run: &common::Run) -> v1::Report {
+    let report: v1::Report = serde_json::from_str(&run.stdout)
+        .unwrap_or_else(|e| panic!("not JSON v1 ({e}): {}", run.stdout));
+    let again = serde_json::to_string_pretty(&report).expect("serializes") + "\n";
+    if again != run.stdout {
+        let line = again
+            .lines()
+            .zip(run.stdout.lines())
+            .position(|(a, b)| a != b)
+            .unwrap_or(0);
+        panic!(
+            "the JSON report differs from serde_json's layout at line {}: {:?} against {:?}",
+            line + 1,
+            run.stdout.lines().nth(line),
+            again.lines().nth(line)
+        );
+    }
+    report
+}
+
+#[test]
+fn json_report_is_laid_out_as_serde_json_pretty_prints_it() {
+    let fixtures = common::fixtures().join("rules");
+    let fixtures = fixtures.to_str().expect("utf-8");
+    let run = pplint(&[
+        "check",
+        "--no-config",
+        "--persona",
+        "pedantic",
+        "--fail-on",
+        "never",
+        "--format",
+        "json",
+        fixtures,
+    ]);
+    let report = json_as_serde_prints_it(&run);
+    assert!(report.findings.len() > 100, "{}", report.findings.len());
+    assert!(report.findings.iter().any(|f| !f.related.is_empty()));
+
+    let config = "[[suppress]]\nrule = \"AGT001\"\ncomponent = \"bot:cnt_help*\"\n\
+        reason = \"reviewed: \\\"public\\\" FAQ\\tagent\\\\path\"\n";
+    let (dir, path) = demo_with_config("layout", config);
+    let run = pplint(&["check", "--fail-on", "never", "--format", "json", &path]);
+    let _ = std::fs::remove_dir_all(&dir);
+    let report = json_as_serde_prints_it(&run);
+    assert!(
+        report
+            .findings
+            .iter()
+            .any(|f| f.suppression_reason.is_some()),
+        "{}",
+        run.stdout
+    );
+
+    if let Some(corpus) = common::corpus() {
+        let run = pplint(&[
+            "check",
+            "--no-config",
+            "--fail-on",
+            "never",
+            "--format",
+            "json",
+            corpus.to_str().expect("utf-8"),
+        ]);
+        json_as_serde_prints_it(&run);
+    }
+}

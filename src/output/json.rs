@@ -6,15 +6,17 @@ use std::io::Write;
 use serde::Serialize;
 
 use crate::finding::{Finding, Severity};
-use crate::source::LineCol;
+use crate::source::{LineCol, Span, json_string};
 
 use super::Report;
 
 #[derive(Serialize)]
-struct JsonReportV1<'a> {
+struct JsonReportV1 {
     version: u32,
     tool: Tool,
-    findings: Vec<JsonFinding<'a>>,
+    /// Always empty: each finding is written by [`write_finding`] and spliced
+    /// in.
+    findings: [(); 0],
     summary: Summary,
 }
 
@@ -22,63 +24,6 @@ struct JsonReportV1<'a> {
 struct Tool {
     name: &'static str,
     version: &'static str,
-}
-
-#[derive(Serialize)]
-struct Position {
-    line: u32,
-    column: u32,
-}
-
-impl From<LineCol> for Position {
-    fn from(at: LineCol) -> Self {
-        Position {
-            line: at.line,
-            column: at.column,
-        }
-    }
-}
-
-#[derive(Serialize)]
-struct Component<'a> {
-    kind: &'a str,
-    identity: &'a str,
-}
-
-#[derive(Serialize)]
-struct JsonFinding<'a> {
-    rule_id: &'a str,
-    rule_name: &'a str,
-    severity: &'a str,
-    confidence: &'a str,
-    pillar: &'a str,
-    waf_code: &'a str,
-    component: Component<'a>,
-    message: &'a str,
-    source: &'a str,
-    file: &'a str,
-    start: Position,
-    end: Position,
-    byte_range: [u32; 2],
-    logical_path: &'a str,
-    fingerprint: &'a str,
-    help: &'a str,
-    related: Vec<JsonRelated<'a>>,
-    suppressed: bool,
-    // Additions to v1 (new fields only; existing ones never change).
-    docs_url: String,
-    sensitive: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    suppression_reason: Option<&'a str>,
-}
-
-#[derive(Serialize)]
-struct JsonRelated<'a> {
-    file: &'a str,
-    start: Position,
-    end: Position,
-    byte_range: [u32; 2],
-    message: &'a str,
 }
 
 #[derive(Serialize)]
@@ -100,27 +45,33 @@ struct BySeverity {
     info: usize,
 }
 
-/// Renders the findings on all threads, each as `serde_json` pretty-prints it
-/// inside the report, and splices them into the pretty-printed rest: the bytes
-/// are those of pretty-printing the whole report at once.
+/// Writes the findings on all threads, a chunk each, as `serde_json`
+/// pretty-prints them inside the report, and splices them into the
+/// pretty-printed rest: the bytes are those of pretty-printing the whole
+/// report at once.
 pub fn render(report: &Report<'_>, out: &mut dyn Write) -> std::io::Result<()> {
     use rayon::prelude::*;
-    let findings = report
+    let chunks: Vec<Vec<u8>> = report
         .findings
-        .par_iter()
-        .map(|f| {
-            let mut text = Vec::with_capacity(2048);
-            serde_json::to_writer_pretty(&mut text, &json_finding(report, f))?;
-            Ok(indent(&text, FINDING_INDENT))
+        .par_chunks(FINDINGS_PER_CHUNK)
+        .enumerate()
+        .map(|(i, chunk)| {
+            let mut text = Vec::with_capacity(chunk.len() * 1536);
+            for (j, f) in chunk.iter().enumerate() {
+                text.extend_from_slice(if i == 0 && j == 0 { b"\n" } else { b",\n" });
+                text.extend_from_slice(FINDING_INDENT);
+                write_finding(report, f, &mut text);
+            }
+            text
         })
-        .collect::<Result<Vec<Vec<u8>>, serde_json::Error>>()?;
+        .collect();
     let doc = JsonReportV1 {
         version: 1,
         tool: Tool {
             name: "pplint",
             version: env!("CARGO_PKG_VERSION"),
         },
-        findings: Vec::new(),
+        findings: [],
         summary: Summary {
             findings: report.findings.len(),
             by_severity: BySeverity {
@@ -138,13 +89,11 @@ pub fn render(report: &Report<'_>, out: &mut dyn Write) -> std::io::Result<()> {
     let rest = serde_json::to_vec_pretty(&doc)?;
     let marker = b"\"findings\": []";
     match memchr::memmem::find(&rest, marker) {
-        Some(at) if !findings.is_empty() => {
+        Some(at) if !report.findings.is_empty() => {
             out.write_all(&rest[..at])?;
             out.write_all(b"\"findings\": [")?;
-            for (i, finding) in findings.iter().enumerate() {
-                out.write_all(if i == 0 { b"\n" } else { b",\n" })?;
-                out.write_all(FINDING_INDENT)?;
-                out.write_all(finding)?;
+            for chunk in &chunks {
+                out.write_all(chunk)?;
             }
             out.write_all(b"\n  ]")?;
             out.write_all(&rest[at + marker.len()..])?;
@@ -154,63 +103,294 @@ pub fn render(report: &Report<'_>, out: &mut dyn Write) -> std::io::Result<()> {
     writeln!(out)
 }
 
+/// Findings a thread writes at a time: enough to keep the threads' share of
+/// the work even, few enough that a small report is still split.
+const FINDINGS_PER_CHUNK: usize = 64;
+
 /// Where pretty-printing puts the items of the top-level `findings` array.
 const FINDING_INDENT: &[u8] = b"    ";
 
-/// `text` with `prefix` after every line break. Pretty-printed JSON has line
-/// breaks only between tokens (strings escape theirs).
-fn indent(text: &[u8], prefix: &[u8]) -> Vec<u8> {
-    let breaks = memchr::memchr_iter(b'\n', text).count();
-    let mut out = Vec::with_capacity(text.len() + breaks * prefix.len());
-    let mut from = 0;
-    for at in memchr::memchr_iter(b'\n', text) {
-        out.extend_from_slice(&text[from..=at]);
-        out.extend_from_slice(prefix);
-        from = at + 1;
+/// Nesting of a finding's object in the report: inside the top-level object
+/// and its `findings` array.
+const FINDING_DEPTH: usize = 2;
+
+/// Writes one finding of JSON v1, its fields in their contract order, as an
+/// object nested [`FINDING_DEPTH`] deep (its opening brace goes where the
+/// caller is).
+fn write_finding(report: &Report<'_>, f: &Finding, out: &mut Vec<u8>) {
+    let (start, end) = report.positions(&f.primary);
+    let mut w = Pretty::new(out, FINDING_DEPTH);
+    w.open(b'{');
+    w.string("rule_id", f.rule.id);
+    w.string("rule_name", f.rule.name);
+    w.string("severity", f.severity.as_str());
+    w.string("confidence", f.confidence.as_str());
+    w.string("pillar", f.rule.pillar.as_str());
+    w.string("waf_code", f.rule.waf);
+    w.key("component");
+    w.open(b'{');
+    w.string("kind", f.component.kind);
+    w.string("identity", &f.component.identity);
+    w.close(b'}');
+    w.string("message", &f.message);
+    w.string("source", report.source_of(&f.primary));
+    w.string("file", report.path_of(&f.primary));
+    w.position("start", start);
+    w.position("end", end);
+    w.byte_range(f.primary.span);
+    w.string("logical_path", &f.primary.logical_path);
+    w.string("fingerprint", f.fingerprint_str());
+    w.string("help", &f.help);
+    w.key("related");
+    w.open(b'[');
+    for r in &f.related {
+        let (start, end) = report.positions(&r.location);
+        w.item();
+        w.open(b'{');
+        w.string("file", report.path_of(&r.location));
+        w.position("start", start);
+        w.position("end", end);
+        w.byte_range(r.location.span);
+        w.string("message", &r.message);
+        w.close(b'}');
     }
-    out.extend_from_slice(&text[from..]);
-    out
+    w.close(b']');
+    w.bool("suppressed", f.is_suppressed());
+    w.key("docs_url");
+    w.out.push(b'"');
+    w.out
+        .extend_from_slice(crate::rules::DOCS_BASE_URL.as_bytes());
+    w.out.extend_from_slice(f.rule.docs_url().as_bytes());
+    w.out.push(b'"');
+    w.bool("sensitive", f.sensitive);
+    if let Some(s) = &f.suppression {
+        w.string("suppression_reason", &s.reason);
+    }
+    w.close(b'}');
 }
 
-fn json_finding<'r>(report: &'r Report<'_>, f: &'r Finding) -> JsonFinding<'r> {
-    let (start, end) = report.positions(&f.primary);
-    JsonFinding {
-        rule_id: f.rule.id,
-        rule_name: f.rule.name,
-        severity: f.severity.as_str(),
-        confidence: f.confidence.as_str(),
-        pillar: f.rule.pillar.as_str(),
-        waf_code: f.rule.waf,
-        component: Component {
-            kind: f.component.kind,
-            identity: &f.component.identity,
-        },
-        message: &f.message,
-        source: report.source_of(&f.primary),
-        file: report.path_of(&f.primary),
-        start: start.into(),
-        end: end.into(),
-        byte_range: [f.primary.span.start, f.primary.span.end],
-        logical_path: &f.primary.logical_path,
-        fingerprint: f.fingerprint_str(),
-        help: &f.help,
-        related: f
-            .related
-            .iter()
-            .map(|r| {
-                let (start, end) = report.positions(&r.location);
-                JsonRelated {
-                    file: report.path_of(&r.location),
-                    start: start.into(),
-                    end: end.into(),
-                    byte_range: [r.location.span.start, r.location.span.end],
-                    message: &r.message,
-                }
-            })
-            .collect(),
-        suppressed: f.is_suppressed(),
-        docs_url: format!("{}{}", crate::rules::DOCS_BASE_URL, f.rule.docs_url()),
-        sensitive: f.sensitive,
-        suppression_reason: f.suppression.as_ref().map(|s| s.reason.as_str()),
+/// A writer of JSON laid out as `serde_json`'s pretty printer lays it out: two
+/// spaces per level, `"key": value`, one member or item per line, `{}` and
+/// `[]` when empty, strings escaped as it escapes them.
+struct Pretty<'b> {
+    out: &'b mut Vec<u8>,
+    depth: usize,
+    /// Whether the innermost open object or array has a member yet.
+    has_member: bool,
+}
+
+impl<'b> Pretty<'b> {
+    fn new(out: &'b mut Vec<u8>, depth: usize) -> Self {
+        Pretty {
+            out,
+            depth,
+            has_member: false,
+        }
+    }
+
+    fn open(&mut self, bracket: u8) {
+        self.out.push(bracket);
+        self.depth += 1;
+        self.has_member = false;
+    }
+
+    /// Closes the innermost object or array, which is a member of the one
+    /// around it.
+    fn close(&mut self, bracket: u8) {
+        self.depth -= 1;
+        if self.has_member {
+            self.new_line();
+        }
+        self.out.push(bracket);
+        self.has_member = true;
+    }
+
+    fn new_line(&mut self) {
+        self.out.push(b'\n');
+        for _ in 0..self.depth {
+            self.out.extend_from_slice(b"  ");
+        }
+    }
+
+    /// Starts the next item of an array.
+    fn item(&mut self) {
+        if self.has_member {
+            self.out.push(b',');
+        }
+        self.new_line();
+        self.has_member = true;
+    }
+
+    fn key(&mut self, key: &str) {
+        self.item();
+        write_string(self.out, key);
+        self.out.extend_from_slice(b": ");
+    }
+
+    fn string(&mut self, key: &str, value: &str) {
+        self.key(key);
+        write_string(self.out, value);
+    }
+
+    fn number(&mut self, value: u32) {
+        let mut digits = [0u8; 10];
+        let mut at = digits.len();
+        let mut rest = value;
+        loop {
+            at -= 1;
+            digits[at] = b'0' + (rest % 10) as u8;
+            rest /= 10;
+            if rest == 0 {
+                break;
+            }
+        }
+        self.out.extend_from_slice(&digits[at..]);
+    }
+
+    fn bool(&mut self, key: &str, value: bool) {
+        self.key(key);
+        self.out
+            .extend_from_slice(if value { b"true" } else { b"false" });
+    }
+
+    /// `{"line": …, "column": …}`.
+    fn position(&mut self, key: &str, at: LineCol) {
+        self.key(key);
+        self.open(b'{');
+        self.key("line");
+        self.number(at.line);
+        self.key("column");
+        self.number(at.column);
+        self.close(b'}');
+    }
+
+    /// `"byte_range": [start, end]`.
+    fn byte_range(&mut self, span: Span) {
+        self.key("byte_range");
+        self.open(b'[');
+        self.item();
+        self.number(span.start);
+        self.item();
+        self.number(span.end);
+        self.close(b']');
+    }
+}
+
+/// `text` as a JSON string: quotes, backslashes and control characters escaped
+/// as `serde_json` escapes them (short forms where JSON has them, else
+/// `\u00xx`), everything else as it is.
+fn write_string(out: &mut Vec<u8>, text: &str) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let bytes = text.as_bytes();
+    out.push(b'"');
+    let mut from = 0;
+    while let Some(skip) = json_string::special_byte(&bytes[from..]) {
+        let at = from + skip;
+        out.extend_from_slice(&bytes[from..at]);
+        let b = bytes[at];
+        match b {
+            b'"' => out.extend_from_slice(b"\\\""),
+            b'\\' => out.extend_from_slice(b"\\\\"),
+            b'\x08' => out.extend_from_slice(b"\\b"),
+            b'\x0c' => out.extend_from_slice(b"\\f"),
+            b'\n' => out.extend_from_slice(b"\\n"),
+            b'\r' => out.extend_from_slice(b"\\r"),
+            b'\t' => out.extend_from_slice(b"\\t"),
+            _ => out.extend_from_slice(&[
+                b'\\',
+                b'u',
+                b'0',
+                b'0',
+                HEX[usize::from(b >> 4)],
+                HEX[usize::from(b & 0xf)],
+            ]),
+        }
+        from = at + 1;
+    }
+    out.extend_from_slice(&bytes[from..]);
+    out.push(b'"');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strings_are_escaped_as_serde_json_escapes_them() {
+        let mut state = 0x2545_F491_4F6C_DD1Du64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let pieces = [
+            "a",
+            "Z",
+            "0",
+            " ",
+            "\"",
+            "\\",
+            "/",
+            "\n",
+            "\r",
+            "\t",
+            "\u{8}",
+            "\u{c}",
+            "\u{0}",
+            "\u{1f}",
+            "\u{7f}",
+            "é",
+            "€",
+            "😀",
+            "\u{2028}",
+            "\u{feff}",
+            "ab",
+            "xyzxyzxyz",
+        ];
+        for _ in 0..30_000 {
+            let len = (next() % 24) as usize;
+            let text: String = (0..len)
+                .map(|_| pieces[(next() % pieces.len() as u64) as usize])
+                .collect();
+            let mut ours = Vec::new();
+            write_string(&mut ours, &text);
+            let theirs = serde_json::to_vec(&text).expect("a string serializes");
+            assert_eq!(
+                String::from_utf8_lossy(&ours),
+                String::from_utf8_lossy(&theirs),
+                "{text:?}"
+            );
+        }
+        for b in 0..=0x7fu8 {
+            let text = char::from(b).to_string();
+            let mut ours = Vec::new();
+            write_string(&mut ours, &text);
+            assert_eq!(
+                ours,
+                serde_json::to_vec(&text).expect("serializes"),
+                "{b:#x}"
+            );
+        }
+    }
+
+    #[test]
+    fn numbers_are_written_as_serde_json_writes_them() {
+        for n in [
+            0,
+            1,
+            9,
+            10,
+            99,
+            100,
+            12_345,
+            999_999_999,
+            1_000_000_000,
+            u32::MAX,
+        ] {
+            let mut out = Vec::new();
+            Pretty::new(&mut out, 0).number(n);
+            assert_eq!(out, n.to_string().into_bytes());
+        }
     }
 }

@@ -1,9 +1,9 @@
 //! A strict JSON parser that keeps the byte span of every key and value.
 //! Written for spans (serde_json has none) and for bounded nesting on hostile input.
 
-use crate::source::Span;
+use crate::source::{Span, json_string};
 
-use super::{MAX_DEPTH, SyntaxError, byte_class};
+use super::{MAX_DEPTH, SyntaxError};
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct JsonValue {
@@ -238,7 +238,8 @@ impl Parser<'_> {
         decoded.clear();
         let result = loop {
             let chunk_start = self.pos;
-            self.pos += string_stop(&self.bytes[self.pos..]).unwrap_or(self.bytes.len() - self.pos);
+            self.pos += json_string::special_byte(&self.bytes[self.pos..])
+                .unwrap_or(self.bytes.len() - self.pos);
             let chunk = &self.text[chunk_start..self.pos];
             match self.bytes.get(self.pos) {
                 None => {
@@ -390,64 +391,9 @@ impl Parser<'_> {
     }
 }
 
-/// The bytes that end a run of plain string text: `"`, `\\` and control characters.
-static STRING_STOPS: [bool; 256] = byte_class!(|b| b < 0x20 || b == b'"' || b == b'\\');
-
-/// The first byte of `bytes` in [`STRING_STOPS`], found eight bytes at a time:
-/// strings are most of a flow's bytes. In each word, a byte that is a quote, a
-/// backslash or below 0x20 sets its high bit in `found` (bytes after the first
-/// such byte may too, so only the lowest is read).
-fn string_stop(bytes: &[u8]) -> Option<usize> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    let zero_byte = |w: u64| w.wrapping_sub(ONES) & !w;
-    let mut at = 0;
-    while let Some(word) = bytes.get(at..at + 8) {
-        let mut le = [0; 8];
-        le.copy_from_slice(word);
-        let w = u64::from_le_bytes(le);
-        let found = (zero_byte(w ^ (ONES * u64::from(b'"')))
-            | zero_byte(w ^ (ONES * u64::from(b'\\')))
-            | (w.wrapping_sub(ONES * 0x20) & !w))
-            & HIGH;
-        if found != 0 {
-            return Some(at + (found.trailing_zeros() / 8) as usize);
-        }
-        at += 8;
-    }
-    bytes[at..]
-        .iter()
-        .position(|&b| STRING_STOPS[usize::from(b)])
-        .map(|i| at + i)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn string_stops_found_word_by_word_as_byte_by_byte() {
-        let mut state = 0x9E37_79B9_7F4A_7C15u64;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
-        let pool: Vec<u8> = (0..=255).collect();
-        for _ in 0..50_000 {
-            let len = (next() % 40) as usize;
-            let bytes: Vec<u8> = (0..len)
-                .map(|_| match next() % 4 {
-                    // Mostly plain bytes, so stops fall anywhere in a word.
-                    0 => pool[(next() % 256) as usize],
-                    _ => b'a' + (next() % 26) as u8,
-                })
-                .collect();
-            let expected = bytes.iter().position(|&b| STRING_STOPS[usize::from(b)]);
-            assert_eq!(string_stop(&bytes), expected, "{bytes:?}");
-        }
-    }
 
     fn slice(text: &str, span: Span) -> &str {
         &text[span.range()]

@@ -14,21 +14,7 @@ use crate::source::{Problem, ProblemKind, SourceFile, Span};
 /// Deeper nesting than this is refused, so hostile input cannot exhaust the stack.
 pub const MAX_DEPTH: usize = 512;
 
-/// A `[bool; 256]` of the bytes `b` for which `test` holds, built at compile
-/// time: byte scanners index it instead of testing each byte.
-macro_rules! byte_class {
-    (|$b:ident| $test:expr) => {{
-        let mut table = [false; 256];
-        let mut i = 0;
-        while i < 256 {
-            let $b = i as u8;
-            table[i] = $test;
-            i += 1;
-        }
-        table
-    }};
-}
-pub(crate) use byte_class;
+pub(crate) use crate::source::byte_class;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SyntaxError {

@@ -1,5 +1,6 @@
 //! Raw inputs: files as stored, byte spans, line index, problems, and loading.
 
+pub mod json_string;
 mod line_index;
 pub mod load;
 mod span;
@@ -9,6 +10,22 @@ use std::sync::OnceLock;
 pub use line_index::{LineCol, LineIndex};
 pub use load::{InputError, Layout, Limits, LoadedSolution};
 pub use span::Span;
+
+/// A `[bool; 256]` of the bytes `b` for which `test` holds, built at compile
+/// time: byte scanners index it instead of testing each byte.
+macro_rules! byte_class {
+    (|$b:ident| $test:expr) => {{
+        let mut table = [false; 256];
+        let mut i = 0;
+        while i < 256 {
+            let $b = i as u8;
+            table[i] = $test;
+            i += 1;
+        }
+        table
+    }};
+}
+pub(crate) use byte_class;
 
 /// Index of a file inside one [`LoadedSolution`].
 pub type FileId = usize;
