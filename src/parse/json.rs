@@ -343,7 +343,7 @@ impl Parser<'_> {
                 Some(b',') => self.pos += 1,
                 Some(b']') => {
                     self.pos += 1;
-                    return Ok(JsonKind::Array(self.items.drain(mark..).collect()));
+                    return Ok(JsonKind::Array(self.items.split_off(mark).into_boxed_slice()));
                 }
                 _ => return Err(self.error("expected ',' or ']' in an array")),
             }
@@ -383,7 +383,7 @@ impl Parser<'_> {
                 Some(b',') => self.pos += 1,
                 Some(b'}') => {
                     self.pos += 1;
-                    return Ok(JsonKind::Object(self.members.drain(mark..).collect()));
+                    return Ok(JsonKind::Object(self.members.split_off(mark).into_boxed_slice()));
                 }
                 _ => return Err(self.error("expected ',' or '}' in an object")),
             }

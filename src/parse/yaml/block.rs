@@ -255,7 +255,7 @@ impl Reader<'_> {
         self.depth -= 1;
         let start = self.entries[mark].key.span.start as usize;
         let end = self.entries.last().map_or(0, |e| e.value.span.end as usize);
-        let entries: Box<[YamlEntry]> = self.entries.drain(mark..).collect();
+        let entries: Box<[YamlEntry]> = self.entries.split_off(mark).into_boxed_slice();
         let node = YamlNode {
             span: Span::new(start, end),
             kind: YamlKind::Map(entries),
@@ -321,7 +321,7 @@ impl Reader<'_> {
         };
         self.depth -= 1;
         let end = self.items.last().map_or(0, |n| n.span.end as usize);
-        let items: Box<[YamlNode]> = self.items.drain(mark..).collect();
+        let items: Box<[YamlNode]> = self.items.split_off(mark).into_boxed_slice();
         let node = YamlNode {
             span: Span::new(start, end),
             kind: YamlKind::Seq(items),
