@@ -206,9 +206,13 @@ impl<'b> Pretty<'b> {
     }
 
     fn new_line(&mut self) {
+        const SPACES: &[u8; 32] = b"                                ";
         self.out.push(b'\n');
-        for _ in 0..self.depth {
-            self.out.extend_from_slice(b"  ");
+        let mut indent = 2 * self.depth;
+        while indent > 0 {
+            let n = indent.min(SPACES.len());
+            self.out.extend_from_slice(&SPACES[..n]);
+            indent -= n;
         }
     }
 
@@ -221,13 +225,16 @@ impl<'b> Pretty<'b> {
         self.has_member = true;
     }
 
-    fn key(&mut self, key: &str) {
+    /// A member's key: one of JSON v1's field names, which need no escaping.
+    fn key(&mut self, key: &'static str) {
+        debug_assert!(json_string::special_byte(key.as_bytes()).is_none());
         self.item();
-        write_string(self.out, key);
-        self.out.extend_from_slice(b": ");
+        self.out.push(b'"');
+        self.out.extend_from_slice(key.as_bytes());
+        self.out.extend_from_slice(b"\": ");
     }
 
-    fn string(&mut self, key: &str, value: &str) {
+    fn string(&mut self, key: &'static str, value: &str) {
         self.key(key);
         write_string(self.out, value);
     }
@@ -247,14 +254,14 @@ impl<'b> Pretty<'b> {
         self.out.extend_from_slice(&digits[at..]);
     }
 
-    fn bool(&mut self, key: &str, value: bool) {
+    fn bool(&mut self, key: &'static str, value: bool) {
         self.key(key);
         self.out
             .extend_from_slice(if value { b"true" } else { b"false" });
     }
 
     /// `{"line": …, "column": …}`.
-    fn position(&mut self, key: &str, at: LineCol) {
+    fn position(&mut self, key: &'static str, at: LineCol) {
         self.key(key);
         self.open(b'{');
         self.key("line");
