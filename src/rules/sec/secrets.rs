@@ -714,6 +714,9 @@ pub fn scan_with(
     context: Context,
     thresholds: &Thresholds,
 ) -> Vec<SecretHit> {
+    if is_all_literal(text, syntax) {
+        return scan_literal_with(text, context, thresholds);
+    }
     let mut hits = Vec::new();
     for (range, segment_context) in literal_segments(text, syntax, context) {
         let Some(segment) = text.get(range.clone()) else {
@@ -725,6 +728,17 @@ pub fn scan_with(
         }
     }
     dedupe(hits)
+}
+
+/// Whether [`literal_segments`] would give the whole of `text` in its own
+/// context (or nothing, for an empty flow string): most strings hold no
+/// expression, and need neither the segments nor their offsets.
+fn is_all_literal(text: &str, syntax: Syntax) -> bool {
+    match syntax {
+        Syntax::Literal => true,
+        Syntax::PowerFx => !text.trim_start().starts_with('='),
+        Syntax::Flow => memchr::memchr(b'@', text.as_bytes()).is_none(),
+    }
 }
 
 /// Scans literal text (no expression handling).
@@ -1044,8 +1058,9 @@ fn flow_segments(text: &str, context: Context) -> Vec<(Range<usize>, Context)> {
     let mut out = Vec::new();
     let mut literal_start = 0;
     let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'@' && bytes.get(i + 1) == Some(&b'@') {
+    while let Some(skip) = memchr::memchr(b'@', &bytes[i..]) {
+        i += skip;
+        if bytes.get(i + 1) == Some(&b'@') {
             i += 2;
             continue;
         }
@@ -1164,12 +1179,11 @@ pub fn quoted_strings(
     let mut i = within.start;
     let end = within.end.min(bytes.len());
     while i < end {
-        if bytes[i] != quote {
-            i += 1;
-            continue;
-        }
-        let open = i;
-        let mut j = i + 1;
+        let Some(skip) = memchr::memchr(quote, &bytes[i..end]) else {
+            break;
+        };
+        let open = i + skip;
+        let mut j = open + 1;
         while j < end {
             if bytes[j] == quote {
                 if bytes.get(j + 1) == Some(&quote) && j + 1 < end {
@@ -1304,6 +1318,33 @@ mod tests {
             .into_iter()
             .map(|h| (h.kind, h.confidence, text[h.range].to_string()))
             .collect()
+    }
+
+    /// The shortcut of [`scan_with`]: a text it scans whole is one literal
+    /// segment in its own context (none when it is an empty flow string).
+    #[test]
+    fn all_literal_texts_are_one_segment() {
+        let alphabet = [
+            "@", "@@", "@{", "}", "(", ")", "'", "\"", "=", " ", "\u{a0}", "a", "key", "x(", ",",
+        ];
+        let mut whole = 0;
+        for text in random_texts(0x5851_F42D_4C95_7F2D, &alphabet, 8).take(20_000) {
+            for syntax in [Syntax::Literal, Syntax::PowerFx, Syntax::Flow] {
+                for context in [Context::Plain, Context::Credential, Context::SecretField] {
+                    if !is_all_literal(&text, syntax) {
+                        continue;
+                    }
+                    whole += 1;
+                    let segments = literal_segments(&text, syntax, context);
+                    if text.is_empty() && syntax == Syntax::Flow {
+                        assert!(segments.is_empty(), "{segments:?}");
+                    } else {
+                        assert_eq!(segments, [(0..text.len(), context)], "{syntax:?} {text:?}");
+                    }
+                }
+            }
+        }
+        assert!(whole > 20_000, "{whole}");
     }
 
     /// Tokens as defined: runs of characters that are not `char::is_whitespace`.
