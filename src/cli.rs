@@ -412,8 +412,6 @@ fn load_all_with_progress(
     err: &mut dyn Write,
     progress: bool,
 ) -> (Vec<Workspace>, bool) {
-    let mut workspaces = Vec::new();
-    let mut failed = false;
     let bar = (progress && std::io::stderr().is_terminal()).then(|| {
         let bar = indicatif::ProgressBar::new(0);
         bar.set_style(
@@ -422,44 +420,98 @@ fn load_all_with_progress(
         );
         bar
     });
-    for path in paths {
-        let (roots, notes) = match source::load::discover(path) {
-            Ok(found) => found,
-            Err(e) => {
-                let _ = writeln!(err, "error: {e}");
-                failed = true;
-                continue;
-            }
-        };
-        for note in notes {
-            let _ = writeln!(err, "note: {note}");
-        }
-        if let Some(bar) = &bar {
-            bar.inc_length(roots.len() as u64);
-        }
-        for root in roots {
-            if let Some(bar) = &bar {
-                bar.set_message(root.source.clone());
-                bar.inc(1);
-            }
-            match source::load::load(&root, limits) {
-                Ok(loaded) => {
-                    for note in &loaded.notes {
-                        let _ = writeln!(err, "note: {}: {note}", loaded.source);
-                    }
-                    workspaces.push(Workspace::parse(loaded));
-                }
-                Err(e) => {
-                    let _ = writeln!(err, "error: {e}");
-                    failed = true;
-                }
-            }
-        }
-    }
+    let (workspaces, failed) =
+        load_solutions(paths, limits, err, true, bar.as_ref(), Workspace::parse);
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
     (workspaces, failed)
+}
+
+/// What discovering the inputs gave, in input order.
+enum Found {
+    /// A line to print as it stands.
+    Said(String),
+    Solution(source::load::InputRoot),
+}
+
+/// Finds the solutions under `paths` and loads them all at once, each made a
+/// `T` by `make` on the thread that loaded it, counting them on `bar`. What
+/// discovery and loading say (errors, and notes when `notes` is set) comes out
+/// in input order, as a run that loads one solution after the other prints it.
+fn load_solutions<T: Send>(
+    paths: &[PathBuf],
+    limits: &Limits,
+    err: &mut dyn Write,
+    notes: bool,
+    bar: Option<&indicatif::ProgressBar>,
+    make: impl Fn(source::LoadedSolution) -> T + Sync,
+) -> (Vec<T>, bool) {
+    let mut failed = false;
+    let mut found = Vec::new();
+    for path in paths {
+        match source::load::discover(path) {
+            Ok((roots, discovered)) => {
+                if notes {
+                    found.extend(discovered.iter().map(|n| Found::Said(format!("note: {n}"))));
+                }
+                found.extend(roots.into_iter().map(Found::Solution));
+            }
+            Err(e) => {
+                found.push(Found::Said(format!("error: {e}")));
+                failed = true;
+            }
+        }
+    }
+    if let Some(bar) = bar {
+        let solutions = found.iter().filter(|f| matches!(f, Found::Solution(_)));
+        bar.set_length(solutions.count() as u64);
+    }
+    let loaded: Vec<Option<Result<(Vec<String>, T), source::InputError>>> = found
+        .par_iter()
+        .map(|step| {
+            let Found::Solution(root) = step else {
+                return None;
+            };
+            if let Some(bar) = bar {
+                bar.set_message(root.source.clone());
+                bar.inc(1);
+            }
+            Some(source::load::load(root, limits).map(|loaded| {
+                let said = if notes {
+                    let source = &loaded.source;
+                    loaded
+                        .notes
+                        .iter()
+                        .map(|n| format!("note: {source}: {n}"))
+                        .collect()
+                } else {
+                    Vec::new()
+                };
+                (said, make(loaded))
+            }))
+        })
+        .collect();
+    let mut made = Vec::new();
+    for (step, result) in found.iter().zip(loaded) {
+        match (step, result) {
+            (Found::Said(line), _) => {
+                let _ = writeln!(err, "{line}");
+            }
+            (Found::Solution(_), Some(Ok((said, value)))) => {
+                for line in said {
+                    let _ = writeln!(err, "{line}");
+                }
+                made.push(value);
+            }
+            (Found::Solution(_), Some(Err(e))) => {
+                let _ = writeln!(err, "error: {e}");
+                failed = true;
+            }
+            (Found::Solution(_), None) => {}
+        }
+    }
+    (made, failed)
 }
 
 fn run_inventory(
@@ -847,37 +899,23 @@ fn run_check(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> std:
 
 /// `--read-only`: discovery and loading only.
 fn read_only(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::io::Result<u8> {
-    let limits = args.limits.limits();
-    let mut solutions = 0;
-    let mut files = 0;
-    let mut bytes = 0;
-    let mut failed = false;
-    for path in &args.paths {
-        let roots = match source::load::discover(path) {
-            Ok((roots, _)) => roots,
-            Err(e) => {
-                writeln!(err, "error: {e}")?;
-                failed = true;
-                continue;
-            }
-        };
-        for root in roots {
-            match source::load::load(&root, &limits) {
-                Ok(loaded) => {
-                    solutions += 1;
-                    files += loaded.files.len();
-                    bytes += loaded.files.iter().map(|f| f.bytes.len()).sum::<usize>();
-                }
-                Err(e) => {
-                    writeln!(err, "error: {e}")?;
-                    failed = true;
-                }
-            }
-        }
-    }
+    let (counts, failed) = load_solutions(
+        &args.paths,
+        &args.limits.limits(),
+        err,
+        false,
+        None,
+        |loaded| {
+            let bytes: usize = loaded.files.iter().map(|f| f.bytes.len()).sum();
+            (loaded.files.len(), bytes)
+        },
+    );
+    let files: usize = counts.iter().map(|(files, _)| files).sum();
+    let bytes: usize = counts.iter().map(|(_, bytes)| bytes).sum();
     writeln!(
         out,
-        "read {files} files ({bytes} bytes) of {solutions} solutions"
+        "read {files} files ({bytes} bytes) of {} solutions",
+        counts.len()
     )?;
     Ok(if failed { EXIT_ERROR } else { EXIT_OK })
 }

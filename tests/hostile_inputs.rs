@@ -2165,3 +2165,79 @@ fn empty_archives_and_empty_files_have_clear_outcomes() {
     let run = common::pplint(&["check", "--strict", s(&path)]);
     assert_eq!(run.code, 2);
 }
+
+/// Solutions load at the same time, but what discovery and loading say comes
+/// out in the order of the inputs, as if they loaded one after the other.
+#[cfg(unix)]
+#[test]
+fn messages_of_several_inputs_keep_their_order() {
+    use std::os::unix::fs::symlink;
+    let dir = TempDir::new("message_order");
+    let noted = |name: &str| {
+        dir.write(&format!("{name}/solution.xml"), SOLUTION_XML);
+        dir.write(&format!("{name}/{BOT_PATH}"), BOT_XML);
+        symlink("/etc/hostname", dir.join(&format!("{name}/notes.json"))).expect("symlink");
+        dir.join(name).to_str().expect("utf-8").to_string()
+    };
+    let first = noted("first");
+    let missing = dir.join("missing").to_str().expect("utf-8").to_string();
+    let skipped = dir.join("skipped");
+    std::fs::create_dir_all(&skipped).expect("mkdir");
+    std::fs::write(
+        skipped.join("other.zip"),
+        common::zip_entries(&[("a.txt", b"a")]),
+    )
+    .expect("zip");
+    dir.write("skipped/inner/solution.xml", SOLUTION_XML);
+    let skipped = skipped.to_str().expect("utf-8").to_string();
+    let broken = dir
+        .write("broken.zip", b"PK\x03\x04 not a zip")
+        .to_str()
+        .expect("utf-8")
+        .to_string();
+    let last = noted("last");
+    for args in [
+        &[
+            "check",
+            "--no-config",
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+        ][..],
+        &["check", "--read-only", "--no-config"][..],
+    ] {
+        let mut argv = args.to_vec();
+        argv.extend([
+            first.as_str(),
+            missing.as_str(),
+            skipped.as_str(),
+            broken.as_str(),
+            last.as_str(),
+        ]);
+        let run = common::pplint(&argv);
+        assert_eq!(run.code, 2, "{}", run.stderr);
+        let lines: Vec<&str> = run.stderr.lines().collect();
+        let at = |needle: &str| {
+            lines
+                .iter()
+                .position(|l| l.contains(needle))
+                .unwrap_or_else(|| panic!("{needle:?} not in {lines:?}"))
+        };
+        let errors = [at(&missing), at(&broken)];
+        if args.contains(&"--read-only") {
+            assert!(errors[0] < errors[1], "{lines:?}");
+            assert!(!run.stderr.contains("note:"), "{lines:?}");
+            assert!(run.stdout.contains("of 3 solutions"), "{}", run.stdout);
+        } else {
+            let order = [
+                at(&format!("{first}: notes.json")),
+                errors[0],
+                at("without solution.xml"),
+                errors[1],
+                at(&format!("{last}: notes.json")),
+            ];
+            assert!(order.is_sorted(), "{order:?} in {lines:?}");
+        }
+    }
+}

@@ -343,7 +343,9 @@ impl Parser<'_> {
                 Some(b',') => self.pos += 1,
                 Some(b']') => {
                     self.pos += 1;
-                    return Ok(JsonKind::Array(self.items.split_off(mark).into_boxed_slice()));
+                    return Ok(JsonKind::Array(
+                        self.items.split_off(mark).into_boxed_slice(),
+                    ));
                 }
                 _ => return Err(self.error("expected ',' or ']' in an array")),
             }
@@ -383,7 +385,9 @@ impl Parser<'_> {
                 Some(b',') => self.pos += 1,
                 Some(b'}') => {
                     self.pos += 1;
-                    return Ok(JsonKind::Object(self.members.split_off(mark).into_boxed_slice()));
+                    return Ok(JsonKind::Object(
+                        self.members.split_off(mark).into_boxed_slice(),
+                    ));
                 }
                 _ => return Err(self.error("expected ',' or '}' in an object")),
             }

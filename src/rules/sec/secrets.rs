@@ -776,7 +776,7 @@ pub fn scan_literal_with(text: &str, context: Context, thresholds: &Thresholds) 
     // `client_secret=…` inside a literal: the value is in credential context.
     let pairs = (memchr::memchr2(b':', b'=', text.as_bytes()).is_some()
         && CREDENTIAL_WORDS.is_match(text))
-        .then(|| pairs(text));
+    .then(|| pairs(text));
     for (name, value) in pairs.into_iter().flatten() {
         if !is_credential_key(pair_name(&text[name])) {
             continue;
