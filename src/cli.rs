@@ -428,6 +428,9 @@ fn load_all_with_progress(
     (workspaces, failed)
 }
 
+/// A solution loaded and made a `T`, with the notes to print for it.
+type Loaded<T> = Result<(Vec<String>, T), source::InputError>;
+
 /// What discovering the inputs gave, in input order.
 enum Found {
     /// A line to print as it stands.
@@ -467,7 +470,7 @@ fn load_solutions<T: Send>(
         let solutions = found.iter().filter(|f| matches!(f, Found::Solution(_)));
         bar.set_length(solutions.count() as u64);
     }
-    let loaded: Vec<Option<Result<(Vec<String>, T), source::InputError>>> = found
+    let loaded: Vec<Option<Loaded<T>>> = found
         .par_iter()
         .map(|step| {
             let Found::Solution(root) = step else {
