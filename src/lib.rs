@@ -15,5 +15,7 @@ pub mod parse;
 pub mod rules;
 pub mod source;
 pub mod suppress;
+#[cfg(test)]
+pub(crate) mod testing;
 
 pub use cli::{run, run_process};

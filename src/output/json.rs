@@ -161,12 +161,8 @@ fn write_finding(report: &Report<'_>, f: &Finding, out: &mut Vec<u8>) {
     w.close(b']');
     w.bool("suppressed", f.is_suppressed());
     // Additions to v1 (new fields only; existing ones never change).
-    w.key("docs_url");
-    w.out.push(b'"');
-    w.out
-        .extend_from_slice(crate::rules::DOCS_BASE_URL.as_bytes());
-    w.out.extend_from_slice(f.rule.docs_url().as_bytes());
-    w.out.push(b'"');
+    let docs_url = format!("{}{}", crate::rules::DOCS_BASE_URL, f.rule.docs_url());
+    w.string("docs_url", &docs_url);
     w.bool("sensitive", f.sensitive);
     if let Some(s) = &f.suppression {
         w.string("suppression_reason", &s.reason);
@@ -245,18 +241,8 @@ impl<'b> Pretty<'b> {
     }
 
     fn number(&mut self, value: u32) {
-        let mut digits = [0u8; 10];
-        let mut at = digits.len();
-        let mut rest = value;
-        loop {
-            at -= 1;
-            digits[at] = b'0' + (rest % 10) as u8;
-            rest /= 10;
-            if rest == 0 {
-                break;
-            }
-        }
-        self.out.extend_from_slice(&digits[at..]);
+        self.out
+            .extend_from_slice(itoa::Buffer::new().format(value).as_bytes());
     }
 
     fn bool(&mut self, key: &'static str, value: bool) {
@@ -329,13 +315,6 @@ mod tests {
 
     #[test]
     fn strings_are_escaped_as_serde_json_escapes_them() {
-        let mut state = 0x2545_F491_4F6C_DD1Du64;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
         let pieces = [
             "a",
             "Z",
@@ -360,11 +339,7 @@ mod tests {
             "ab",
             "xyzxyzxyz",
         ];
-        for _ in 0..30_000 {
-            let len = (next() % 24) as usize;
-            let text: String = (0..len)
-                .map(|_| pieces[(next() % pieces.len() as u64) as usize])
-                .collect();
+        for text in crate::testing::random_texts(0x2545_F491_4F6C_DD1D, &pieces, 24).take(30_000) {
             let mut ours = Vec::new();
             write_string(&mut ours, &text);
             let theirs = serde_json::to_vec(&text).expect("a string serializes");

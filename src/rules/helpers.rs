@@ -194,32 +194,10 @@ pub fn is_credential_name(name: &str) -> bool {
 
 pub use crate::model::graph::env_names as env_references;
 
-/// Texts for property tests: up to `max_pieces - 1` pieces of `alphabet` each,
-/// from an xorshift generator seeded with `seed`, so a failure replays exactly.
-#[cfg(test)]
-pub(crate) fn random_texts<'a>(
-    seed: u64,
-    alphabet: &'a [&'a str],
-    max_pieces: u64,
-) -> impl Iterator<Item = String> + 'a {
-    let mut state = seed;
-    let mut next = move || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        state
-    };
-    std::iter::repeat_with(move || {
-        let pieces = next() % max_pieces;
-        (0..pieces)
-            .map(|_| alphabet[(next() % alphabet.len() as u64) as usize])
-            .collect()
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::random_texts;
 
     fn compile(pattern: &str) -> regex::Regex {
         regex::Regex::new(pattern).expect("valid regex")

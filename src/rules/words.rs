@@ -142,7 +142,7 @@ fn pair_key(first: u8, second: u8) -> u16 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::helpers::random_texts;
+    use crate::testing::random_texts;
     use regex::Regex;
 
     /// A search finds what the regex of its words, with its folding, finds.

@@ -41,13 +41,7 @@ mod tests {
 
     #[test]
     fn special_bytes_found_word_by_word_as_byte_by_byte() {
-        let mut state = 0x9E37_79B9_7F4A_7C15u64;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut next = crate::testing::xorshift(0x9E37_79B9_7F4A_7C15);
         let pool: Vec<u8> = (0..=255).collect();
         for _ in 0..50_000 {
             let len = (next() % 40) as usize;

@@ -112,7 +112,7 @@ impl Rule for DefaultPublisherPrefix {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::helpers::random_texts;
+    use crate::testing::random_texts;
 
     #[test]
     fn generated_names_are_found_as_the_regexes_find_them() {

@@ -143,7 +143,7 @@ mod tests {
             "A",
         ];
         let functions = ["body", "outputs", "actions", "variables", "items"];
-        for text in crate::rules::helpers::random_texts(0x5eed_f10e, &alphabet, 14).take(30_000) {
+        for text in crate::testing::random_texts(0x5eed_f10e, &alphabet, 14).take(30_000) {
             assert_eq!(
                 references(&text, &functions),
                 references_by_lowercasing(&text, &functions),

@@ -465,7 +465,7 @@ impl Rule for FlowLlmCallWithoutSafetyCheck {
 #[cfg(test)]
 mod tests {
     use super::url_path;
-    use crate::rules::helpers::random_texts;
+    use crate::testing::random_texts;
 
     #[test]
     fn safety_names_are_found_as_the_default_pattern_finds_them() {

@@ -208,7 +208,7 @@ impl TriggerData {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::helpers::random_texts;
+    use crate::testing::random_texts;
     use regex::Regex;
 
     #[test]

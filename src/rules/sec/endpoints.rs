@@ -325,7 +325,7 @@ fn split_query(url: &str) -> (&str, &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::helpers::random_texts;
+    use crate::testing::random_texts;
     use regex::Regex;
 
     #[test]

@@ -655,7 +655,7 @@ impl Rule for HardcodedSecret {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::helpers::random_texts;
+    use crate::testing::random_texts;
 
     /// Skipping the name lists for keys without a credential word changes no
     /// string's context.

@@ -1308,7 +1308,7 @@ pub fn locate(raw_token: &str, decoded: &str, range: Range<usize>) -> Range<usiz
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::helpers::random_texts;
+    use crate::testing::random_texts;
 
     fn kinds(
         text: &str,
