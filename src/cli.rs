@@ -428,9 +428,6 @@ fn load_all_with_progress(
     (workspaces, failed)
 }
 
-/// A solution loaded and made a `T`, with the notes to print for it.
-type Loaded<T> = Result<(Vec<String>, T), source::InputError>;
-
 /// What discovering the inputs gave, in input order.
 enum Found {
     /// A line to print as it stands.
@@ -466,54 +463,51 @@ fn load_solutions<T: Send>(
             }
         }
     }
+    let solutions = found
+        .iter()
+        .filter(|f| matches!(f, Found::Solution(_)))
+        .count();
     if let Some(bar) = bar {
-        let solutions = found.iter().filter(|f| matches!(f, Found::Solution(_)));
-        bar.set_length(solutions.count() as u64);
+        bar.set_length(solutions as u64);
     }
-    let loaded: Vec<Option<Loaded<T>>> = found
+    // Each input's lines to print, in order, and the solution it made.
+    let read: Vec<(Vec<String>, Option<T>)> = found
         .par_iter()
-        .map(|step| {
-            let Found::Solution(root) = step else {
-                return None;
-            };
-            if let Some(bar) = bar {
-                bar.set_message(root.source.clone());
-                bar.inc(1);
+        .map(|step| match step {
+            Found::Said(line) => (vec![line.clone()], None),
+            Found::Solution(root) => {
+                if let Some(bar) = bar {
+                    bar.set_message(root.source.clone());
+                    bar.inc(1);
+                }
+                match source::load::load(root, limits) {
+                    Ok(loaded) => {
+                        let said = if notes {
+                            let source = &loaded.source;
+                            loaded
+                                .notes
+                                .iter()
+                                .map(|n| format!("note: {source}: {n}"))
+                                .collect()
+                        } else {
+                            Vec::new()
+                        };
+                        (said, Some(make(loaded)))
+                    }
+                    Err(e) => (vec![format!("error: {e}")], None),
+                }
             }
-            Some(source::load::load(root, limits).map(|loaded| {
-                let said = if notes {
-                    let source = &loaded.source;
-                    loaded
-                        .notes
-                        .iter()
-                        .map(|n| format!("note: {source}: {n}"))
-                        .collect()
-                } else {
-                    Vec::new()
-                };
-                (said, make(loaded))
-            }))
         })
         .collect();
-    let mut made = Vec::new();
-    for (step, result) in found.iter().zip(loaded) {
-        match (step, result) {
-            (Found::Said(line), _) => {
-                let _ = writeln!(err, "{line}");
-            }
-            (Found::Solution(_), Some(Ok((said, value)))) => {
-                for line in said {
-                    let _ = writeln!(err, "{line}");
-                }
-                made.push(value);
-            }
-            (Found::Solution(_), Some(Err(e))) => {
-                let _ = writeln!(err, "error: {e}");
-                failed = true;
-            }
-            (Found::Solution(_), None) => {}
+    let mut made = Vec::with_capacity(solutions);
+    for (said, value) in read {
+        for line in said {
+            let _ = writeln!(err, "{line}");
         }
+        made.extend(value);
     }
+    // A solution that did not load said why.
+    failed |= made.len() < solutions;
     (made, failed)
 }
 
