@@ -57,10 +57,12 @@ pub fn render(report: &Report<'_>, out: &mut dyn Write) -> std::io::Result<()> {
         .enumerate()
         .map(|(i, chunk)| {
             let mut text = Vec::with_capacity(chunk.len() * FINDING_BYTES);
-            for (j, f) in chunk.iter().enumerate() {
-                text.extend_from_slice(if i == 0 && j == 0 { b"\n" } else { b",\n" });
-                text.extend_from_slice(FINDING_INDENT);
-                write_finding(report, f, &mut text);
+            let mut w = Pretty::new(&mut text, FINDINGS_DEPTH);
+            // The chunks before this one hold the array's first items.
+            w.has_member = i > 0;
+            for f in chunk {
+                w.item();
+                write_finding(report, f, &mut w);
             }
             text
         })
@@ -111,19 +113,14 @@ const FINDINGS_PER_CHUNK: usize = 64;
 /// chunk's buffer seldom grows.
 const FINDING_BYTES: usize = 1536;
 
-/// Where pretty-printing puts the items of the top-level `findings` array.
-const FINDING_INDENT: &[u8] = b"    ";
+/// Nesting of the findings in the report: items of the `findings` array of
+/// the top-level object.
+const FINDINGS_DEPTH: usize = 2;
 
-/// Nesting of a finding's object in the report: inside the top-level object
-/// and its `findings` array.
-const FINDING_DEPTH: usize = 2;
-
-/// Writes one finding of JSON v1, its fields in their contract order, as an
-/// object nested [`FINDING_DEPTH`] deep (its opening brace goes where the
-/// caller is).
-fn write_finding(report: &Report<'_>, f: &Finding, out: &mut Vec<u8>) {
+/// Writes one finding of JSON v1 as an object, its fields in their contract
+/// order.
+fn write_finding(report: &Report<'_>, f: &Finding, w: &mut Pretty<'_>) {
     let (start, end) = report.positions(&f.primary);
-    let mut w = Pretty::new(out, FINDING_DEPTH);
     w.open(b'{');
     w.string("rule_id", f.rule.id);
     w.string("rule_name", f.rule.name);
