@@ -1,7 +1,8 @@
 //! Runs the selected rules in parallel over immutable models, isolates rule
 //! panics, turns unreadable files into PPX000 findings, and sorts once.
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use rayon::prelude::*;
@@ -89,34 +90,52 @@ pub fn lint(solutions: &[Solution<'_>], rules: &[Box<dyn Rule>], selection: &Sel
     let jobs: Vec<(usize, &dyn Rule)> = (0..solutions.len())
         .flat_map(|s| active.iter().map(move |r| (s, *r)))
         .collect();
-    let results: Vec<Result<Vec<Finding>, InternalError>> = jobs
-        .par_iter()
-        .map(|&(index, rule)| run_isolated(&solutions[index], index, rule))
-        .collect();
-    let mut outcome = Outcome::default();
-    for result in results {
-        match result {
-            Ok(findings) => outcome.findings.extend(findings),
-            Err(error) => outcome.internal_errors.push(error),
-        }
-    }
     // Every secret the detector found, before any confidence filter, hides
     // text in code frames; the detector runs once whether or not it is selected.
     let detector = crate::rules::secret_detector();
-    let detector_ran = active.iter().any(|r| r.meta().id == detector.meta().id);
-    outcome.secrets = if detector_ran {
-        outcome
-            .findings
+    let detector_id = detector.meta().id;
+    let min_confidence = selection.min_confidence();
+    // Each job filters its findings and works out their fingerprints itself, so
+    // that work is spread over all threads rather than left for the merge.
+    let results: Vec<Result<(Vec<Finding>, Vec<(Location, String)>), InternalError>> = jobs
+        .par_iter()
+        .map(|&(index, rule)| {
+            let mut findings = run_isolated(&solutions[index], index, rule)?;
+            let secrets = if rule.meta().id == detector_id {
+                secrets_of(&findings)
+            } else {
+                Vec::new()
+            };
+            findings.retain(|f| f.confidence >= min_confidence);
+            for finding in &findings {
+                finding.fingerprint_str();
+            }
+            Ok((findings, secrets))
+        })
+        .collect();
+    let mut outcome = Outcome::default();
+    let detector_ran = active.iter().any(|r| r.meta().id == detector_id);
+    let mut findings = Vec::with_capacity(
+        results
             .iter()
-            .filter(|f| f.rule.id == detector.meta().id && f.sensitive)
-            .filter_map(|f| Some((f.primary.clone(), f.redacted.clone()?)))
-            .collect()
-    } else {
-        secret_spans(solutions, detector.as_ref())
-    };
-    if selection.runs(&PPX000) {
+            .map(|r| r.as_ref().map_or(0, |(findings, _)| findings.len()))
+            .sum(),
+    );
+    for result in results {
+        match result {
+            Ok((found, secrets)) => {
+                findings.extend(found);
+                outcome.secrets.extend(secrets);
+            }
+            Err(error) => outcome.internal_errors.push(error),
+        }
+    }
+    if !detector_ran {
+        outcome.secrets = secret_spans(solutions, detector.as_ref());
+    }
+    if selection.runs(&PPX000) && PPX000.confidence >= min_confidence {
         for (index, solution) in solutions.iter().enumerate() {
-            outcome.findings.extend(
+            findings.extend(
                 solution
                     .problems
                     .iter()
@@ -124,10 +143,17 @@ pub fn lint(solutions: &[Solution<'_>], rules: &[Box<dyn Rule>], selection: &Sel
             );
         }
     }
-    let min_confidence = selection.min_confidence();
-    outcome.findings.retain(|f| f.confidence >= min_confidence);
-    outcome.findings = sort_and_dedup(solutions, std::mem::take(&mut outcome.findings));
+    outcome.findings = sort_and_dedup(solutions, findings);
     outcome
+}
+
+/// The secrets among the detector's findings: (location, redacted form).
+fn secrets_of(findings: &[Finding]) -> Vec<(Location, String)> {
+    findings
+        .iter()
+        .filter(|f| f.sensitive)
+        .filter_map(|f| Some((f.primary.clone(), f.redacted.clone()?)))
+        .collect()
 }
 
 /// The secret detector's hits in every solution (SEC001 run as a redaction pass).
@@ -137,11 +163,7 @@ fn secret_spans(solutions: &[Solution<'_>], detector: &dyn Rule) -> Vec<(Locatio
         .enumerate()
         .map(
             |(index, solution)| match run_isolated(solution, index, detector) {
-                Ok(findings) => findings
-                    .into_iter()
-                    .filter(|f| f.sensitive)
-                    .filter_map(|f| Some((f.primary, f.redacted?)))
-                    .collect(),
+                Ok(findings) => secrets_of(&findings),
                 Err(_) => Vec::new(),
             },
         )
@@ -207,49 +229,62 @@ fn problem_finding(solution: &Solution<'_>, index: usize, problem: &Problem) -> 
 }
 
 /// (source, file, offset, rule, logical path, message).
-type SortKey = (String, String, u32, &'static str, String, String);
+type SortKey<'a> = (&'a str, &'a str, u32, &'static str, &'a str, &'a str);
 
-/// Sorts by (source, file, offset, rule) and keeps one finding per fingerprint,
-/// merging the related spans of duplicates.
-fn sort_and_dedup(solutions: &[Solution<'_>], findings: Vec<Finding>) -> Vec<Finding> {
-    let path_of = |loc: &Location| -> String {
-        match &loc.file {
-            FileRef::Id(id) => solutions[loc.solution].ws.files[*id].path.clone(),
-            FileRef::Unread(path) => path.clone(),
-        }
+fn sort_key<'a>(solutions: &'a [Solution<'_>], f: &'a Finding) -> SortKey<'a> {
+    let file = match &f.primary.file {
+        FileRef::Id(id) => solutions[f.primary.solution].ws.files[*id].path.as_str(),
+        FileRef::Unread(path) => path.as_str(),
     };
-    let mut keyed: Vec<(SortKey, Finding)> = findings
-        .into_par_iter()
-        .map(|f| {
-            // Computed here, on all threads, and kept for the renderers.
-            f.fingerprint_str();
-            let key = (
-                solutions[f.primary.solution].ws.source.clone(),
-                path_of(&f.primary),
-                f.primary.span.start,
-                f.rule.id,
-                f.primary.logical_path.clone(),
-                f.message.clone(),
-            );
-            (key, f)
-        })
-        .collect();
-    keyed.par_sort_by(|a, b| a.0.cmp(&b.0));
-    let mut seen: BTreeMap<(usize, String), usize> = BTreeMap::new();
-    let mut out: Vec<Finding> = Vec::with_capacity(keyed.len());
-    for (_, finding) in keyed {
-        let key = (finding.primary.solution, finding.fingerprint());
-        match seen.get(&key) {
-            Some(&at) => {
-                for related in finding.related {
-                    if !out[at].related.contains(&related) {
-                        out[at].related.push(related);
-                    }
+    (
+        solutions[f.primary.solution].ws.source.as_str(),
+        file,
+        f.primary.span.start,
+        f.rule.id,
+        f.primary.logical_path.as_str(),
+        f.message.as_str(),
+    )
+}
+
+/// Sorts by [`SortKey`], stably, and
+/// keeps one finding per fingerprint, merging the related spans of duplicates.
+/// The keys are borrowed and a permutation is sorted, so no finding is cloned
+/// and each is moved once.
+fn sort_and_dedup(solutions: &[Solution<'_>], findings: Vec<Finding>) -> Vec<Finding> {
+    let mut order: Vec<usize> = (0..findings.len()).collect();
+    order.par_sort_by(|&a, &b| sort_key(solutions, &findings[a]).cmp(&sort_key(solutions, &findings[b])));
+    // Where each finding goes: its own place in the output, or the place of
+    // the first one with its fingerprint (the same finding reported twice).
+    let mut first_with: HashMap<(usize, &str), usize> = HashMap::with_capacity(findings.len());
+    let mut kept = 0;
+    let places: Vec<(usize, bool)> = order
+        .iter()
+        .map(|&i| {
+            let f = &findings[i];
+            match first_with.entry((f.primary.solution, f.fingerprint_str())) {
+                Entry::Occupied(first) => (*first.get(), false),
+                Entry::Vacant(slot) => {
+                    slot.insert(kept);
+                    kept += 1;
+                    (kept - 1, true)
                 }
             }
-            None => {
-                seen.insert(key, out.len());
-                out.push(finding);
+        })
+        .collect();
+    drop(first_with);
+    let mut slots: Vec<Option<Finding>> = findings.into_iter().map(Some).collect();
+    let mut out: Vec<Finding> = Vec::with_capacity(kept);
+    for (&i, &(place, first)) in order.iter().zip(&places) {
+        let Some(finding) = slots[i].take() else {
+            continue;
+        };
+        if first {
+            out.push(finding);
+        } else {
+            for related in finding.related {
+                if !out[place].related.contains(&related) {
+                    out[place].related.push(related);
+                }
             }
         }
     }

@@ -1,10 +1,10 @@
 //! The engine isolates a panicking rule and still reports everything else.
 
 use pplint::engine::{self, Selection};
-use pplint::finding::{Confidence, Pillar, Severity};
-use pplint::model::{Solution, Workspace};
+use pplint::finding::{ComponentRef, Confidence, Pillar, Severity};
+use pplint::model::{Loc, Solution, Workspace};
 use pplint::rules::{self, Configure, Rule, RuleContext, RuleMeta};
-use pplint::source::{Limits, load};
+use pplint::source::{Limits, Span, load};
 
 static EXPLODES_META: RuleMeta = RuleMeta {
     id: "TST999",
@@ -81,4 +81,81 @@ fn output_does_not_depend_on_rule_order() {
             .collect::<Vec<_>>()
     };
     assert_eq!(print(&forward), print(&backward));
+}
+
+static REPEATS_META: RuleMeta = RuleMeta {
+    id: "TST998",
+    name: "test-rule-that-reports-twice",
+    summary: "A rule that reports one finding twice, out of order",
+    pillar: Pillar::Reliability,
+    waf: "RE:05",
+    severity: Severity::High,
+    confidence: Confidence::High,
+    default_on: true,
+    help: "",
+    docs: "",
+};
+
+/// Reports, in this order: a finding at offset 20; the same finding (same
+/// fingerprint) at offset 10 with other related spans; one at offset 5 with
+/// low confidence.
+struct Repeats;
+
+impl Configure for Repeats {}
+
+impl Rule for Repeats {
+    fn meta(&self) -> &'static RuleMeta {
+        &REPEATS_META
+    }
+
+    fn check(&self, _solution: &Solution<'_>, cx: &mut RuleContext<'_>) {
+        let at = |start: usize, path: &str| Loc::new(0, Span::new(start, start + 1), path);
+        cx.report(ComponentRef::new("flow", "twice"), &at(20, "/b"), "later")
+            .related(&at(1, "/r1"), "first related")
+            .related(&at(2, "/r2"), "second related");
+        cx.report(ComponentRef::new("flow", "twice"), &at(10, "/b"), "earlier")
+            .related(&at(2, "/r2"), "second related")
+            .related(&at(3, "/r3"), "third related");
+        cx.report(ComponentRef::new("flow", "unsure"), &at(5, "/c"), "a guess")
+            .confidence(Confidence::Low);
+    }
+}
+
+#[test]
+fn findings_are_sorted_and_one_per_fingerprint_with_the_related_spans_merged() {
+    let (roots, _) =
+        load::discover(std::path::Path::new("fixtures/rules/RAI001/fail")).expect("fixture");
+    let ws = Workspace::parse(load::load(&roots[0], &Limits::default()).expect("load"));
+    let solutions = vec![Solution::build(&ws)];
+    let registry: Vec<Box<dyn Rule>> = vec![Box::new(Repeats)];
+    let summary = |outcome: &engine::Outcome| -> Vec<(u32, String, Vec<String>)> {
+        outcome
+            .findings
+            .iter()
+            .map(|f| {
+                let related = f
+                    .related
+                    .iter()
+                    .map(|r| r.location.logical_path.clone())
+                    .collect();
+                (f.primary.span.start, f.message.clone(), related)
+            })
+            .collect()
+    };
+    let merged = (
+        10,
+        "earlier".to_string(),
+        vec!["/r2".to_string(), "/r3".to_string(), "/r1".to_string()],
+    );
+    let outcome = engine::lint(&solutions, &registry, &Selection::default());
+    assert_eq!(summary(&outcome), vec![merged.clone()]);
+    let pedantic = Selection {
+        pedantic: true,
+        ..Selection::default()
+    };
+    let outcome = engine::lint(&solutions, &registry, &pedantic);
+    assert_eq!(
+        summary(&outcome),
+        vec![(5, "a guess".to_string(), Vec::new()), merged]
+    );
 }
