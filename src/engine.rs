@@ -252,7 +252,9 @@ fn sort_key<'a>(solutions: &'a [Solution<'_>], f: &'a Finding) -> SortKey<'a> {
 /// and each is moved once.
 fn sort_and_dedup(solutions: &[Solution<'_>], findings: Vec<Finding>) -> Vec<Finding> {
     let mut order: Vec<usize> = (0..findings.len()).collect();
-    order.par_sort_by(|&a, &b| sort_key(solutions, &findings[a]).cmp(&sort_key(solutions, &findings[b])));
+    order.par_sort_by(|&a, &b| {
+        sort_key(solutions, &findings[a]).cmp(&sort_key(solutions, &findings[b]))
+    });
     // Where each finding goes: its own place in the output, or the place of
     // the first one with its fingerprint (the same finding reported twice).
     let mut first_with: HashMap<(usize, &str), usize> = HashMap::with_capacity(findings.len());

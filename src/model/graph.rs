@@ -10,6 +10,7 @@ use rayon::prelude::*;
 use crate::parse::{YamlKind, YamlNode};
 
 use super::customizations::normalize_guid;
+use super::flow::Flow;
 use super::node::{Segment, Trail, join_pointer};
 use super::{Loc, Solution};
 
@@ -253,6 +254,27 @@ impl Index {
     }
 }
 
+/// An edge from `from` to what `reference` names, resolved with `index`; none
+/// for a blank reference.
+fn edge(
+    index: &Index,
+    from: NodeRef,
+    kind: RefKind,
+    reference: &str,
+    loc: Option<Loc>,
+    via: Via,
+) -> Option<Edge> {
+    let reference = reference.trim();
+    (!reference.is_empty()).then(|| Edge {
+        from,
+        to: index.resolve(kind, reference),
+        kind,
+        reference: reference.to_string(),
+        loc,
+        via,
+    })
+}
+
 pub(super) fn build(s: &Solution<'_>) -> Graph {
     let index = &s.names;
     let mut graph = Graph::default();
@@ -262,18 +284,9 @@ pub(super) fn build(s: &Solution<'_>) -> Graph {
                reference: &str,
                loc: Option<Loc>,
                via: Via| {
-        let reference = reference.trim();
-        if reference.is_empty() {
-            return;
+        if let Some(edge) = edge(index, from, kind, reference, loc, via) {
+            graph.push(edge);
         }
-        graph.push(Edge {
-            from,
-            to: index.resolve(kind, reference),
-            kind,
-            reference: reference.to_string(),
-            loc,
-            via,
-        });
     };
 
     for (a, agent) in s.agents.iter().enumerate() {
@@ -295,26 +308,34 @@ pub(super) fn build(s: &Solution<'_>) -> Graph {
         }
     }
 
-    let written: Vec<Vec<YamlRef>> = s
+    // What components and flows write is found and resolved on all threads,
+    // and added in component and flow order.
+    let written: Vec<Vec<Edge>> = s
         .components
         .par_iter()
-        .map(|component| component.data.map(yaml_references).unwrap_or_default())
+        .enumerate()
+        .map(|(c, component)| {
+            let (Some(file), Some(data)) = (component.data_file, component.data) else {
+                return Vec::new();
+            };
+            yaml_references(data)
+                .into_iter()
+                .filter_map(|(kind, reference, span, path)| {
+                    let loc = Some(Loc::new(file, span, path));
+                    edge(
+                        index,
+                        NodeRef::Component(c),
+                        kind,
+                        &reference,
+                        loc,
+                        Via::Content,
+                    )
+                })
+                .collect()
+        })
         .collect();
-    for (c, (component, refs)) in s.components.iter().zip(written).enumerate() {
-        let Some(file) = component.data_file else {
-            continue;
-        };
-        let from = NodeRef::Component(c);
-        for (kind, reference, span, path) in refs {
-            add(
-                &mut graph,
-                from,
-                kind,
-                &reference,
-                Some(Loc::new(file, span, path)),
-                Via::Content,
-            );
-        }
+    for edge in written.into_iter().flatten() {
+        graph.push(edge);
     }
 
     for row in &s.associations {
@@ -352,84 +373,14 @@ pub(super) fn build(s: &Solution<'_>) -> Graph {
         }
     }
 
-    for (f, flow) in s.flows.iter().enumerate() {
-        let from = NodeRef::Flow(f);
-        for cr in &flow.connection_references {
-            if let Some(name) = &cr.logical_name {
-                let loc = flow
-                    .root
-                    .path(&[
-                        "properties",
-                        "connectionReferences",
-                        &cr.key,
-                        "connection",
-                        "connectionReferenceLogicalName",
-                    ])
-                    .map(|v| {
-                        Loc::new(
-                            flow.file,
-                            v.span,
-                            format!("{}/connection/connectionReferenceLogicalName", cr.path),
-                        )
-                    });
-                add(
-                    &mut graph,
-                    from,
-                    RefKind::ConnectionReference,
-                    name,
-                    loc,
-                    Via::Content,
-                );
-            }
-        }
-        for action in &flow.actions {
-            if action.type_is("Workflow")
-                && let Some(v) = action.host().and_then(|h| h.get("workflowReferenceName"))
-                && let Some(id) = v.as_str().filter(|t| !t.starts_with('@'))
-            {
-                let loc = Loc::new(
-                    flow.file,
-                    v.span,
-                    format!("{}/inputs/host/workflowReferenceName", action.path),
-                );
-                add(&mut graph, from, RefKind::Flow, id, Some(loc), Via::Content);
-            }
-            if action
-                .operation_id()
-                .is_some_and(|op| op.eq_ignore_ascii_case("aibuilderpredict_customprompt"))
-                && let Some(v) = action
-                    .inputs()
-                    .and_then(|i| i.path(&["parameters", "recordId"]))
-                && let Some(id) = v.as_str().filter(|t| !t.contains('@'))
-            {
-                let loc = Loc::new(
-                    flow.file,
-                    v.span,
-                    format!("{}/inputs/parameters/recordId", action.path),
-                );
-                add(
-                    &mut graph,
-                    from,
-                    RefKind::Prompt,
-                    id,
-                    Some(loc),
-                    Via::Content,
-                );
-            }
-        }
-        for parameter in &flow.parameters {
-            if let Some(schema) = &parameter.schema_name {
-                let loc = Loc::new(flow.file, parameter.key_span, parameter.path.clone());
-                add(
-                    &mut graph,
-                    from,
-                    RefKind::EnvVar,
-                    schema,
-                    Some(loc),
-                    Via::Content,
-                );
-            }
-        }
+    let from_flows: Vec<Vec<Edge>> = s
+        .flows
+        .par_iter()
+        .enumerate()
+        .map(|(f, flow)| flow_edges(index, f, flow))
+        .collect();
+    for edge in from_flows.into_iter().flatten() {
+        graph.push(edge);
     }
 
     for (r, connref) in s.connection_references.iter().enumerate() {
@@ -512,6 +463,64 @@ pub(super) fn build(s: &Solution<'_>) -> Graph {
         }
     }
     graph
+}
+
+/// The edges a flow's own JSON writes: connection references, child flows,
+/// prompts and environment variable parameters, in that order.
+fn flow_edges(index: &Index, f: usize, flow: &Flow<'_>) -> Vec<Edge> {
+    let from = NodeRef::Flow(f);
+    let mut edges = Vec::new();
+    let mut add = |kind: RefKind, reference: &str, loc: Option<Loc>| {
+        edges.extend(edge(index, from, kind, reference, loc, Via::Content));
+    };
+    for cr in &flow.connection_references {
+        if let Some(name) = &cr.logical_name {
+            let loc = flow
+                .root
+                .path(&[
+                    "properties",
+                    "connectionReferences",
+                    &cr.key,
+                    "connection",
+                    "connectionReferenceLogicalName",
+                ])
+                .map(|v| {
+                    Loc::new(
+                        flow.file,
+                        v.span,
+                        format!("{}/connection/connectionReferenceLogicalName", cr.path),
+                    )
+                });
+            add(RefKind::ConnectionReference, name, loc);
+        }
+    }
+    for action in &flow.actions {
+        if action.type_is("Workflow")
+            && let Some(v) = action.host().and_then(|h| h.get("workflowReferenceName"))
+            && let Some(id) = v.as_str().filter(|t| !t.starts_with('@'))
+        {
+            let path = format!("{}/inputs/host/workflowReferenceName", action.path);
+            add(RefKind::Flow, id, Some(Loc::new(flow.file, v.span, path)));
+        }
+        if action
+            .operation_id()
+            .is_some_and(|op| op.eq_ignore_ascii_case("aibuilderpredict_customprompt"))
+            && let Some(v) = action
+                .inputs()
+                .and_then(|i| i.path(&["parameters", "recordId"]))
+            && let Some(id) = v.as_str().filter(|t| !t.contains('@'))
+        {
+            let path = format!("{}/inputs/parameters/recordId", action.path);
+            add(RefKind::Prompt, id, Some(Loc::new(flow.file, v.span, path)));
+        }
+    }
+    for parameter in &flow.parameters {
+        if let Some(schema) = &parameter.schema_name {
+            let loc = Loc::new(flow.file, parameter.key_span, parameter.path.clone());
+            add(RefKind::EnvVar, schema, Some(loc));
+        }
+    }
+    edges
 }
 
 /// `@environmentVariables("schema")` calls in a connector field.
