@@ -309,6 +309,12 @@ pub fn run_process(
     err: &mut dyn Write,
 ) -> u8 {
     PROCESS_EXITS_AFTER_RUN.store(true, Ordering::Relaxed);
+    // The calling thread is one of the pool's threads rather than one that
+    // waits on them: each parallel step then starts on it without handing the
+    // work to another thread and sleeping until that thread is done.
+    let _ = rayon::ThreadPoolBuilder::new()
+        .use_current_thread()
+        .build_global();
     run(args, out, err)
 }
 
