@@ -97,7 +97,7 @@ pub fn lint(solutions: &[Solution<'_>], rules: &[Box<dyn Rule>], selection: &Sel
     let min_confidence = selection.min_confidence();
     // Each job filters its findings and works out their fingerprints itself, so
     // that work is spread over all threads rather than left for the merge.
-    let results: Vec<Result<(Vec<Finding>, Vec<(Location, String)>), InternalError>> = jobs
+    let results: Vec<Result<RuleRun, InternalError>> = jobs
         .par_iter()
         .map(|&(index, rule)| {
             let mut findings = run_isolated(&solutions[index], index, rule)?;
@@ -110,7 +110,7 @@ pub fn lint(solutions: &[Solution<'_>], rules: &[Box<dyn Rule>], selection: &Sel
             for finding in &findings {
                 finding.fingerprint_str();
             }
-            Ok((findings, secrets))
+            Ok(RuleRun { findings, secrets })
         })
         .collect();
     let mut outcome = Outcome::default();
@@ -118,14 +118,14 @@ pub fn lint(solutions: &[Solution<'_>], rules: &[Box<dyn Rule>], selection: &Sel
     let mut findings = Vec::with_capacity(
         results
             .iter()
-            .map(|r| r.as_ref().map_or(0, |(findings, _)| findings.len()))
+            .map(|r| r.as_ref().map_or(0, |run| run.findings.len()))
             .sum(),
     );
     for result in results {
         match result {
-            Ok((found, secrets)) => {
-                findings.extend(found);
-                outcome.secrets.extend(secrets);
+            Ok(run) => {
+                findings.extend(run.findings);
+                outcome.secrets.extend(run.secrets);
             }
             Err(error) => outcome.internal_errors.push(error),
         }
@@ -145,6 +145,13 @@ pub fn lint(solutions: &[Solution<'_>], rules: &[Box<dyn Rule>], selection: &Sel
     }
     outcome.findings = sort_and_dedup(solutions, findings);
     outcome
+}
+
+/// What one rule found in one solution, its findings already filtered by confidence.
+struct RuleRun {
+    findings: Vec<Finding>,
+    /// The detector's secrets, found before the filter.
+    secrets: Vec<(Location, String)>,
 }
 
 /// The secrets among the detector's findings: (location, redacted form).
