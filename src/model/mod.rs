@@ -89,9 +89,13 @@ impl Workspace {
         } = loaded;
         let syntaxes: Vec<Option<Syntax>> =
             files.iter().map(|f| syntax_of(&f.path, layout)).collect();
+        // One file per task: file sizes differ by hundreds of times, and with
+        // rayon's default split a thread can be left parsing a quarter of the
+        // files alone while the other has nothing left to take.
         let first: Vec<(Parsed, Option<Problem>)> = files
             .par_iter()
             .zip(syntaxes.par_iter())
+            .with_max_len(1)
             .map(|(file, syntax)| match syntax {
                 Some(syntax) => parse::parse_file(file, *syntax),
                 None => (Parsed::Unparsed, None),
@@ -108,6 +112,7 @@ impl Workspace {
             .collect();
         let second: Vec<(usize, Parsed, Option<Problem>)> = pending
             .into_par_iter()
+            .with_max_len(1)
             .map(|i| {
                 let syntax = data_syntax(&files[i], &component_types);
                 let (p, problem) = parse::parse_file(&files[i], syntax);
