@@ -253,10 +253,9 @@ fn sort_key<'a>(solutions: &'a [Solution<'_>], f: &'a Finding) -> SortKey<'a> {
     )
 }
 
-/// Sorts by [`SortKey`], stably, and
-/// keeps one finding per fingerprint, merging the related spans of duplicates.
-/// The keys are borrowed and a permutation is sorted, so no finding is cloned
-/// and each is moved once.
+/// Sorts by [`SortKey`], stably, and keeps one finding per fingerprint, merging
+/// the related spans of duplicates into the first. The keys are borrowed and a
+/// permutation is sorted, so no finding is cloned and each is moved once.
 fn sort_and_dedup(solutions: &[Solution<'_>], findings: Vec<Finding>) -> Vec<Finding> {
     let mut order: Vec<usize> = (0..findings.len()).collect();
     order.par_sort_by(|&a, &b| {
@@ -273,9 +272,9 @@ fn sort_and_dedup(solutions: &[Solution<'_>], findings: Vec<Finding>) -> Vec<Fin
             match first_with.entry((f.primary.solution, f.fingerprint_str())) {
                 Entry::Occupied(first) => (*first.get(), false),
                 Entry::Vacant(slot) => {
-                    slot.insert(kept);
+                    let place = *slot.insert(kept);
                     kept += 1;
-                    (kept - 1, true)
+                    (place, true)
                 }
             }
         })
