@@ -6,18 +6,34 @@ use pplint::model::{Loc, Solution, Workspace};
 use pplint::rules::{self, Configure, Rule, RuleContext, RuleMeta};
 use pplint::source::{Limits, Span, load};
 
-static EXPLODES_META: RuleMeta = RuleMeta {
-    id: "TST999",
-    name: "test-rule-that-panics",
-    summary: "A rule that panics, to prove isolation",
-    pillar: Pillar::Reliability,
-    waf: "RE:05",
-    severity: Severity::High,
-    confidence: Confidence::High,
-    default_on: true,
-    help: "",
-    docs: "",
-};
+/// The metadata of a rule made for these tests.
+const fn test_meta(id: &'static str, name: &'static str, summary: &'static str) -> RuleMeta {
+    RuleMeta {
+        id,
+        name,
+        summary,
+        pillar: Pillar::Reliability,
+        waf: "RE:05",
+        severity: Severity::High,
+        confidence: Confidence::High,
+        default_on: true,
+        help: "",
+        docs: "",
+    }
+}
+
+/// The workspace of a rule fixture that the default rules find something in.
+fn fixture_workspace() -> Workspace {
+    let (roots, _) =
+        load::discover(std::path::Path::new("fixtures/rules/RAI001/fail")).expect("fixture");
+    Workspace::parse(load::load(&roots[0], &Limits::default()).expect("load"))
+}
+
+static EXPLODES_META: RuleMeta = test_meta(
+    "TST999",
+    "test-rule-that-panics",
+    "A rule that panics, to prove isolation",
+);
 
 struct Explodes;
 
@@ -35,9 +51,7 @@ impl Rule for Explodes {
 
 #[test]
 fn a_panicking_rule_becomes_an_internal_error_and_the_run_goes_on() {
-    let (roots, _) =
-        load::discover(std::path::Path::new("fixtures/rules/RAI001/fail")).expect("fixture");
-    let ws = Workspace::parse(load::load(&roots[0], &Limits::default()).expect("load"));
+    let ws = fixture_workspace();
     let solutions = vec![Solution::build(&ws)];
     let mut registry = rules::registry();
     registry.push(Box::new(Explodes));
@@ -66,9 +80,7 @@ fn a_panicking_rule_becomes_an_internal_error_and_the_run_goes_on() {
 
 #[test]
 fn output_does_not_depend_on_rule_order() {
-    let (roots, _) =
-        load::discover(std::path::Path::new("fixtures/rules/RAI001/fail")).expect("fixture");
-    let ws = Workspace::parse(load::load(&roots[0], &Limits::default()).expect("load"));
+    let ws = fixture_workspace();
     let solutions = vec![Solution::build(&ws)];
     let forward = engine::lint(&solutions, &rules::registry(), &Selection::default());
     let mut reversed_rules = rules::registry();
@@ -83,18 +95,11 @@ fn output_does_not_depend_on_rule_order() {
     assert_eq!(print(&forward), print(&backward));
 }
 
-static REPEATS_META: RuleMeta = RuleMeta {
-    id: "TST998",
-    name: "test-rule-that-reports-twice",
-    summary: "A rule that reports one finding twice, out of order",
-    pillar: Pillar::Reliability,
-    waf: "RE:05",
-    severity: Severity::High,
-    confidence: Confidence::High,
-    default_on: true,
-    help: "",
-    docs: "",
-};
+static REPEATS_META: RuleMeta = test_meta(
+    "TST998",
+    "test-rule-that-reports-twice",
+    "A rule that reports one finding twice, out of order",
+);
 
 /// Reports, in this order: a finding at offset 20; the same finding (same
 /// fingerprint) at offset 10 with other related spans; one at offset 5 with
@@ -123,9 +128,7 @@ impl Rule for Repeats {
 
 #[test]
 fn findings_are_sorted_and_one_per_fingerprint_with_the_related_spans_merged() {
-    let (roots, _) =
-        load::discover(std::path::Path::new("fixtures/rules/RAI001/fail")).expect("fixture");
-    let ws = Workspace::parse(load::load(&roots[0], &Limits::default()).expect("load"));
+    let ws = fixture_workspace();
     let solutions = vec![Solution::build(&ws)];
     let registry: Vec<Box<dyn Rule>> = vec![Box::new(Repeats)];
     let summary = |outcome: &engine::Outcome| -> Vec<(u32, String, Vec<String>)> {
