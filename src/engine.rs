@@ -261,37 +261,36 @@ fn sort_and_dedup(solutions: &[Solution<'_>], findings: Vec<Finding>) -> Vec<Fin
     order.par_sort_by(|&a, &b| {
         sort_key(solutions, &findings[a]).cmp(&sort_key(solutions, &findings[b]))
     });
-    // Where each finding goes: its own place in the output, or the place of
-    // the first one with its fingerprint (the same finding reported twice).
+    // For each finding in sorted order, the place in the output of the first
+    // with its fingerprint when it repeats one (the same finding reported twice).
     let mut first_with: HashMap<(usize, &str), usize> = HashMap::with_capacity(findings.len());
-    let mut kept = 0;
-    let places: Vec<(usize, bool)> = order
+    let repeat_of: Vec<Option<usize>> = order
         .iter()
         .map(|&i| {
             let f = &findings[i];
+            let next_place = first_with.len();
             match first_with.entry((f.primary.solution, f.fingerprint_str())) {
-                Entry::Occupied(first) => (*first.get(), false),
+                Entry::Occupied(first) => Some(*first.get()),
                 Entry::Vacant(slot) => {
-                    let place = *slot.insert(kept);
-                    kept += 1;
-                    (place, true)
+                    slot.insert(next_place);
+                    None
                 }
             }
         })
         .collect();
+    let kept = first_with.len();
     drop(first_with);
     let mut slots: Vec<Option<Finding>> = findings.into_iter().map(Some).collect();
     let mut out: Vec<Finding> = Vec::with_capacity(kept);
-    for (&i, &(place, first)) in order.iter().zip(&places) {
-        let Some(finding) = slots[i].take() else {
-            continue;
-        };
-        if first {
-            out.push(finding);
-        } else {
-            for related in finding.related {
-                if !out[place].related.contains(&related) {
-                    out[place].related.push(related);
+    for (&i, repeat) in order.iter().zip(repeat_of) {
+        let finding = slots[i].take().expect("the order names each finding once");
+        match repeat {
+            None => out.push(finding),
+            Some(place) => {
+                for related in finding.related {
+                    if !out[place].related.contains(&related) {
+                        out[place].related.push(related);
+                    }
                 }
             }
         }
