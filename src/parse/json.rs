@@ -156,9 +156,20 @@ impl Parser<'_> {
         Span::new(self.base + start, self.base + self.pos)
     }
 
+    /// Skips whitespace. Exports are indented with spaces: after a line
+    /// break, runs of eight spaces are skipped eight at a time.
     fn skip_ws(&mut self) {
-        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.bytes.get(self.pos) {
-            self.pos += 1;
+        while let Some(&b) = self.bytes.get(self.pos) {
+            match b {
+                b' ' | b'\t' | b'\r' => self.pos += 1,
+                b'\n' => {
+                    self.pos += 1;
+                    while self.bytes.get(self.pos..self.pos + 8) == Some(b"        ") {
+                        self.pos += 8;
+                    }
+                }
+                _ => return,
+            }
         }
     }
 
@@ -429,6 +440,101 @@ mod tests {
         let err = parse("{\"a\": 1} x", 0).expect_err("trailing");
         assert_eq!(err.offset, 9);
         assert!(parse("\"open", 0).is_err());
+    }
+
+    /// A random JSON document, written with random whitespace between its
+    /// tokens: runs of spaces after line breaks as exports indent them, lone
+    /// spaces, tabs and CR LF.
+    fn random_document(next: &mut impl FnMut() -> u64, depth: u32, out: &mut String) {
+        const SPACE: [&str; 10] = [
+            "",
+            " ",
+            "\n",
+            "\n  ",
+            "\n       ",
+            "\n        ",
+            "\n               ",
+            "\r\n                   ",
+            "\t",
+            "\n\t        \n ",
+        ];
+        let space = |out: &mut String, roll: u64| out.push_str(SPACE[(roll % 10) as usize]);
+        space(out, next());
+        match next() % if depth < 4 { 8 } else { 5 } {
+            0 => out.push_str("\"text é\\n\""),
+            1 => out.push_str("-12.5e3"),
+            2 => out.push_str("true"),
+            3 => out.push_str("null"),
+            4 => out.push_str("\"\""),
+            5 | 6 => {
+                let object = next() % 2 == 0;
+                out.push(if object { '{' } else { '[' });
+                for i in 0..next() % 4 {
+                    if i > 0 {
+                        space(out, next());
+                        out.push(',');
+                    }
+                    if object {
+                        space(out, next());
+                        out.push_str(&format!("\"k{i}\""));
+                        space(out, next());
+                        out.push(':');
+                    }
+                    random_document(next, depth + 1, out);
+                }
+                space(out, next());
+                out.push(if object { '}' } else { ']' });
+            }
+            _ => out.push_str("0"),
+        }
+        space(out, next());
+    }
+
+    fn to_serde(value: &JsonValue) -> serde_json::Value {
+        match &value.kind {
+            JsonKind::Null => serde_json::Value::Null,
+            JsonKind::Bool(b) => serde_json::Value::Bool(*b),
+            JsonKind::Number(n) => serde_json::from_str(n).expect("a number"),
+            JsonKind::String(s) => serde_json::Value::String(s.to_string()),
+            JsonKind::Array(items) => items.iter().map(to_serde).collect(),
+            JsonKind::Object(members) => members
+                .iter()
+                .map(|m| (m.key.to_string(), to_serde(&m.value)))
+                .collect(),
+        }
+    }
+
+    /// Every value's span holds exactly that value, as `serde_json` reads it.
+    fn check_spans(text: &str, value: &JsonValue) {
+        let alone: serde_json::Value =
+            serde_json::from_str(&text[value.span.range()]).expect("a span holds one value");
+        assert_eq!(alone, to_serde(value), "{:?}", &text[value.span.range()]);
+        for item in value.items() {
+            check_spans(text, item);
+        }
+        for member in value.members() {
+            assert_eq!(
+                &text[member.key_span.range()],
+                format!("\"{}\"", member.key)
+            );
+            check_spans(text, &member.value);
+        }
+    }
+
+    #[test]
+    fn random_documents_read_as_serde_json_reads_them_with_exact_spans() {
+        let mut next = crate::testing::xorshift(0x2545_F491_4F6C_DD1D);
+        let mut containers = 0;
+        for _ in 0..3_000 {
+            let mut text = String::new();
+            random_document(&mut next, 0, &mut text);
+            let expected: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
+            let value = parse(&text, 0).unwrap_or_else(|e| panic!("{e:?} in {text:?}"));
+            assert_eq!(to_serde(&value), expected, "{text:?}");
+            check_spans(&text, &value);
+            containers += usize::from(!value.items().is_empty() || !value.members().is_empty());
+        }
+        assert!(containers > 300, "{containers}");
     }
 
     #[test]
