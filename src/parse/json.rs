@@ -467,7 +467,7 @@ mod tests {
             3 => out.push_str("null"),
             4 => out.push_str("\"\""),
             5 | 6 => {
-                let object = next() % 2 == 0;
+                let object = next().is_multiple_of(2);
                 out.push(if object { '{' } else { '[' });
                 for i in 0..next() % 4 {
                     if i > 0 {
@@ -485,7 +485,7 @@ mod tests {
                 space(out, next());
                 out.push(if object { '}' } else { ']' });
             }
-            _ => out.push_str("0"),
+            _ => out.push('0'),
         }
         space(out, next());
     }
