@@ -10,6 +10,7 @@
 //! reads many bytes per instruction where the pair table reads one.
 
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use aho_corasick::packed;
 
@@ -31,9 +32,12 @@ pub struct Words {
     folding: Folding,
     /// One bit for each pair of bytes a word starts with.
     starts: Box<[u64; 1024]>,
-    /// The lower-case words as one SIMD search, built for the first long
-    /// text (`None` where the CPU has no such search).
+    /// The lower-case words as one SIMD search, built once the long texts
+    /// searched with the pair table pass [`PACKED_AFTER`] bytes (`None` where
+    /// the CPU has no such search).
     packed: OnceLock<Option<packed::Searcher>>,
+    /// Bytes of long texts searched so far with the pair table.
+    long_bytes: AtomicUsize,
     /// The length of the longest word.
     longest: usize,
 }
@@ -41,6 +45,11 @@ pub struct Words {
 /// From this length on, a text is searched with [`Words::packed`]: shorter
 /// ones cost less with the pair table (generated L and the corpus measured).
 const PACKED_FROM: usize = 32;
+
+/// Building the SIMD search costs about as much as searching 8 KiB with the
+/// pair table: a small solution never builds it, and one with more long
+/// text than this does.
+const PACKED_AFTER: usize = 16 * 1024;
 
 /// How many bytes of a long text are lower-cased at a time, on the stack.
 const CHUNK: usize = 2048;
@@ -71,6 +80,7 @@ impl Words {
             folding,
             starts,
             packed: OnceLock::new(),
+            long_bytes: AtomicUsize::new(0),
             longest,
         }
     }
@@ -89,16 +99,24 @@ impl Words {
 
     fn in_bytes(&self, text: &[u8]) -> bool {
         if text.len() >= PACKED_FROM
-            && let Some(searcher) = self.packed()
+            && let Some(searcher) = self.packed(text.len())
         {
             return Self::in_lowered_chunks(searcher, self.longest, text);
         }
         self.in_pairs(text)
     }
 
-    /// The words as one SIMD search; `None` where the CPU has none, or for a
-    /// word too long for two of them to fit a chunk.
-    fn packed(&self) -> Option<&packed::Searcher> {
+    /// The words as one SIMD search, for a long text of `len` bytes: `None`
+    /// until enough long text has been searched, where the CPU has none, or
+    /// for a word too long for two of them to fit a chunk. Either search gives
+    /// the same answer, so when another thread builds it changes nothing.
+    fn packed(&self, len: usize) -> Option<&packed::Searcher> {
+        if let Some(built) = self.packed.get() {
+            return built.as_ref();
+        }
+        if self.long_bytes.fetch_add(len, Ordering::Relaxed) + len < PACKED_AFTER {
+            return None;
+        }
         self.packed
             .get_or_init(|| {
                 (2 * self.longest <= CHUNK)
@@ -237,14 +255,21 @@ mod tests {
         assert!(matched[0] < matched[1], "{matched:?}");
     }
 
-    /// Texts of [`PACKED_FROM`] bytes and more take the chunked search: it
-    /// finds what the regex finds, words across chunk boundaries included.
+    /// Texts of [`PACKED_FROM`] bytes and more take the chunked search once
+    /// [`PACKED_AFTER`] bytes of them have been searched: the pair table
+    /// before and the chunked search after find what the regex finds, words
+    /// across chunk boundaries included.
     #[test]
     fn long_texts_match_as_the_regex_would() {
         let words = ["sk-", "Q~", "key", "pass", "sharedaccesskey", "-----begin "];
         let pattern: Vec<String> = words.iter().map(|w| regex::escape(w)).collect();
         let regex = Regex::new(&format!("(?i){}", pattern.join("|"))).unwrap();
         let search = Words::new(words, Folding::Unicode);
+        assert!(!search.is_match(&"z".repeat(PACKED_AFTER - 1)));
+        assert!(
+            search.packed.get().is_none(),
+            "not built before enough long text"
+        );
         let filler = "lorem ipsum dolor ".repeat(80);
         let alphabet = [
             "s", "S", "\u{17f}", "k", "K", "q", "Q", "~", "-", "e", "y", "p", "a", "x", " ", "é",
@@ -263,6 +288,8 @@ mod tests {
         // The longest word holds no other, so only a chunk that has it whole
         // finds it: the overlap must be exactly one byte less than its length.
         let search = Words::new(["sharedaccesskey", "-----begin ", "q~"], Folding::Ascii);
+        assert!(!search.is_match(&"z".repeat(PACKED_AFTER)));
+        assert!(search.packed.get().is_some_and(Option::is_some), "built");
         let second = CHUNK + 1 - "sharedaccesskey".len();
         for word in ["SharedAccessKey", "-----BEGIN ", "q~"] {
             for end in CHUNK - 2..=CHUNK + word.len() + 1 {
