@@ -773,12 +773,12 @@ fn load_folder(root: &InputRoot, limits: &Limits, solution: &mut LoadedSolution)
                 .push(over_total(rel, limits.max_total_bytes));
         } else {
             budget -= size;
-            admitted.push((rel, path));
+            admitted.push((rel, path, size));
         }
     }
     let results: Vec<Result<SourceFile, Problem>> = admitted
         .into_par_iter()
-        .map(|(rel, path)| read_file(rel, &path, limits))
+        .map(|(rel, path, size)| read_file(rel, &path, size, limits))
         .collect();
     for result in results {
         match result {
@@ -788,8 +788,12 @@ fn load_folder(root: &InputRoot, limits: &Limits, solution: &mut LoadedSolution)
     }
 }
 
-fn read_file(rel: String, path: &Path, limits: &Limits) -> Result<SourceFile, Problem> {
-    let mut bytes = Vec::new();
+/// Reads the file at `path`, `size` bytes when it was listed. Room for them is
+/// made up front: reading into an empty vector grows it by copying, about as
+/// many bytes again, and leaves up to as much room unused.
+fn read_file(rel: String, path: &Path, size: u64, limits: &Limits) -> Result<SourceFile, Problem> {
+    let capacity = usize::try_from(size.min(limits.max_file_bytes)).unwrap_or(0);
+    let mut bytes = Vec::with_capacity(capacity);
     let read = std::fs::File::open(path)
         .and_then(|f| f.take(limits.max_file_bytes + 1).read_to_end(&mut bytes));
     if let Err(err) = read {
@@ -819,7 +823,7 @@ fn relative(base: &Path, path: &Path) -> String {
 mod tests {
     use std::io::Write;
 
-    use super::inflate;
+    use super::{Limits, ProblemKind, inflate, read_file};
 
     fn deflated(data: &[u8]) -> Vec<u8> {
         let mut encoder =
@@ -862,5 +866,41 @@ mod tests {
         );
         assert!(inflate(&archive, 6, len + 100, n, crc(&text), &mut inflater).is_err());
         assert!(inflate(&archive, u64::MAX, len, n, crc(&text), &mut inflater).is_err());
+    }
+
+    /// A file is read whole whatever size it was listed with, and a file that
+    /// grew past the limit since is refused; read at its listed size, it
+    /// takes no more room than its bytes.
+    #[test]
+    fn reads_a_file_whole_whatever_size_it_was_listed_with() {
+        let dir = std::env::temp_dir().join(format!("pplint-read-file-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let path = dir.join("a.json");
+        let text = b"{\"a\": 1}".repeat(100);
+        std::fs::write(&path, &text).expect("write");
+        let limits = Limits {
+            max_file_bytes: 1000,
+            ..Limits::default()
+        };
+        for listed in [0, 10, 799, 800, 801, 5000] {
+            let file = read_file("a.json".into(), &path, listed, &limits).expect("read");
+            assert_eq!(file.bytes, text, "listed as {listed} bytes");
+        }
+        let file = read_file("a.json".into(), &path, 800, &limits).expect("read");
+        assert_eq!(file.bytes.capacity(), 800);
+        let limits = Limits {
+            max_file_bytes: 500,
+            ..Limits::default()
+        };
+        for listed in [0, 400, 500] {
+            let problem = read_file("a.json".into(), &path, listed, &limits).expect_err("grown");
+            assert_eq!(problem.kind, ProblemKind::TooLarge);
+            assert!(
+                problem.detail.contains("500-byte limit"),
+                "{}",
+                problem.detail
+            );
+        }
+        std::fs::remove_dir_all(&dir).expect("clean up");
     }
 }
