@@ -29,32 +29,44 @@ fn fixture_workspace() -> Workspace {
     Workspace::parse(load::load(&roots[0], &Limits::default()).expect("load"))
 }
 
+/// A rule made for these tests: its metadata and what its check does.
+struct TestRule {
+    meta: &'static RuleMeta,
+    check: fn(&Solution<'_>, &mut RuleContext<'_>),
+}
+
+impl Configure for TestRule {}
+
+impl Rule for TestRule {
+    fn meta(&self) -> &'static RuleMeta {
+        self.meta
+    }
+
+    fn check(&self, solution: &Solution<'_>, cx: &mut RuleContext<'_>) {
+        (self.check)(solution, cx);
+    }
+}
+
+/// The fingerprints of an outcome's findings, in order.
+fn fingerprints(outcome: &engine::Outcome) -> Vec<String> {
+    outcome.findings.iter().map(|f| f.fingerprint()).collect()
+}
+
 static EXPLODES_META: RuleMeta = test_meta(
     "TST999",
     "test-rule-that-panics",
     "A rule that panics, to prove isolation",
 );
 
-struct Explodes;
-
-impl Configure for Explodes {}
-
-impl Rule for Explodes {
-    fn meta(&self) -> &'static RuleMeta {
-        &EXPLODES_META
-    }
-
-    fn check(&self, solution: &Solution<'_>, _cx: &mut RuleContext<'_>) {
-        panic!("boom on {}", solution.ws.source);
-    }
-}
-
 #[test]
 fn a_panicking_rule_becomes_an_internal_error_and_the_run_goes_on() {
     let ws = fixture_workspace();
     let solutions = vec![Solution::build(&ws)];
     let mut registry = rules::registry();
-    registry.push(Box::new(Explodes));
+    registry.push(Box::new(TestRule {
+        meta: &EXPLODES_META,
+        check: |solution, _cx| panic!("boom on {}", solution.ws.source),
+    }));
     let outcome = engine::lint(&solutions, &registry, &Selection::default());
     assert_eq!(outcome.internal_errors.len(), 1);
     assert_eq!(outcome.internal_errors[0].rule, "TST999");
@@ -64,12 +76,6 @@ fn a_panicking_rule_becomes_an_internal_error_and_the_run_goes_on() {
             .contains("boom on fixtures/rules/RAI001/fail")
     );
     let normal = engine::lint(&solutions, &rules::registry(), &Selection::default());
-    let fingerprints = |o: &engine::Outcome| {
-        o.findings
-            .iter()
-            .map(|f| f.fingerprint())
-            .collect::<Vec<_>>()
-    };
     assert!(!normal.findings.is_empty());
     assert_eq!(
         fingerprints(&outcome),
@@ -86,13 +92,7 @@ fn output_does_not_depend_on_rule_order() {
     let mut reversed_rules = rules::registry();
     reversed_rules.reverse();
     let backward = engine::lint(&solutions, &reversed_rules, &Selection::default());
-    let print = |o: &engine::Outcome| {
-        o.findings
-            .iter()
-            .map(|f| f.fingerprint())
-            .collect::<Vec<_>>()
-    };
-    assert_eq!(print(&forward), print(&backward));
+    assert_eq!(fingerprints(&forward), fingerprints(&backward));
 }
 
 static REPEATS_META: RuleMeta = test_meta(
@@ -104,33 +104,26 @@ static REPEATS_META: RuleMeta = test_meta(
 /// Reports, in this order: a finding at offset 20; the same finding (same
 /// fingerprint) at offset 10 with other related spans; one at offset 5 with
 /// low confidence.
-struct Repeats;
-
-impl Configure for Repeats {}
-
-impl Rule for Repeats {
-    fn meta(&self) -> &'static RuleMeta {
-        &REPEATS_META
-    }
-
-    fn check(&self, _solution: &Solution<'_>, cx: &mut RuleContext<'_>) {
-        let at = |start: usize, path: &str| Loc::new(0, Span::new(start, start + 1), path);
-        cx.report(ComponentRef::new("flow", "twice"), &at(20, "/b"), "later")
-            .related(&at(1, "/r1"), "first related")
-            .related(&at(2, "/r2"), "second related");
-        cx.report(ComponentRef::new("flow", "twice"), &at(10, "/b"), "earlier")
-            .related(&at(2, "/r2"), "second related")
-            .related(&at(3, "/r3"), "third related");
-        cx.report(ComponentRef::new("flow", "unsure"), &at(5, "/c"), "a guess")
-            .confidence(Confidence::Low);
-    }
+fn repeats(_solution: &Solution<'_>, cx: &mut RuleContext<'_>) {
+    let at = |start: usize, path: &str| Loc::new(0, Span::new(start, start + 1), path);
+    cx.report(ComponentRef::new("flow", "twice"), &at(20, "/b"), "later")
+        .related(&at(1, "/r1"), "first related")
+        .related(&at(2, "/r2"), "second related");
+    cx.report(ComponentRef::new("flow", "twice"), &at(10, "/b"), "earlier")
+        .related(&at(2, "/r2"), "second related")
+        .related(&at(3, "/r3"), "third related");
+    cx.report(ComponentRef::new("flow", "unsure"), &at(5, "/c"), "a guess")
+        .confidence(Confidence::Low);
 }
 
 #[test]
 fn findings_are_sorted_and_one_per_fingerprint_with_the_related_spans_merged() {
     let ws = fixture_workspace();
     let solutions = vec![Solution::build(&ws)];
-    let registry: Vec<Box<dyn Rule>> = vec![Box::new(Repeats)];
+    let registry: Vec<Box<dyn Rule>> = vec![Box::new(TestRule {
+        meta: &REPEATS_META,
+        check: repeats,
+    })];
     let summary = |outcome: &engine::Outcome| -> Vec<(u32, String, Vec<String>)> {
         outcome
             .findings
