@@ -101,7 +101,7 @@ impl Words {
         if text.len() >= PACKED_FROM
             && let Some(searcher) = self.packed(text.len())
         {
-            return Self::in_lowered_chunks(searcher, self.longest, text);
+            return self.in_lowered_chunks(searcher, text);
         }
         self.in_pairs(text)
     }
@@ -129,7 +129,7 @@ impl Words {
     /// Lower-cases `text` a [`CHUNK`] at a time and searches each chunk for
     /// the lower-case words; consecutive chunks overlap by one byte less than
     /// the longest word, so a word across a chunk boundary is whole in one.
-    fn in_lowered_chunks(searcher: &packed::Searcher, longest: usize, text: &[u8]) -> bool {
+    fn in_lowered_chunks(&self, searcher: &packed::Searcher, text: &[u8]) -> bool {
         let mut buffer = [0u8; CHUNK];
         let mut start = 0;
         loop {
@@ -143,7 +143,7 @@ impl Words {
             if end == text.len() {
                 return false;
             }
-            start = end + 1 - longest;
+            start = end + 1 - self.longest;
         }
     }
 
