@@ -318,6 +318,55 @@ pub fn run_process(
     run(args, out, err)
 }
 
+/// A solution linted on the thread that loaded it: its files, what the rules
+/// found (located in solution 0 until its place in the run is known), and
+/// its component map when the HTML report draws one. In a run over several
+/// solutions, its trees, its model and the bytes of every file no finding
+/// points at are freed once the rules have run: the run holds the trees of
+/// the few solutions being linted, not those of all of them.
+struct Linted {
+    workspace: Workspace,
+    outcome: engine::Outcome,
+    map: Option<crate::output::map::ComponentMap>,
+}
+
+impl Linted {
+    fn new(
+        loaded: source::LoadedSolution,
+        rules: &[Box<dyn rules::Rule>],
+        selection: &Selection,
+        html: bool,
+        several: bool,
+    ) -> Linted {
+        let mut workspace = Workspace::parse(loaded);
+        let solution = Solution::build(&workspace);
+        let outcome = engine::lint_solution(&solution, 0, rules, selection);
+        let map = html.then(|| crate::mapping::component_map(&solution));
+        if several {
+            drop(solution);
+            let mut pointed_at = vec![false; workspace.files.len()];
+            for finding in &outcome.findings {
+                let related = finding.related.iter().map(|r| &r.location);
+                for location in std::iter::once(&finding.primary).chain(related) {
+                    if let crate::finding::FileRef::Id(id) = location.file {
+                        pointed_at[id] = true;
+                    }
+                }
+            }
+            workspace.free_all_but(&pointed_at);
+        } else {
+            // The run's only solution: freeing its model and trees would only
+            // delay the exit.
+            drop(HeldToExit::new(solution));
+        }
+        Linted {
+            workspace,
+            outcome,
+            map,
+        }
+    }
+}
+
 /// A value a check run holds until it ends; not freed when the process exits
 /// right after ([`run_process`]).
 struct HeldToExit<T>(Option<T>);
@@ -407,17 +456,20 @@ pub fn run(
 /// Every solution under `paths`, loaded and parsed. Inputs that cannot be read
 /// are reported on `err`; the others still load.
 pub fn load_all(paths: &[PathBuf], limits: &Limits, err: &mut dyn Write) -> (Vec<Workspace>, bool) {
-    load_all_with_progress(paths, limits, err, false)
+    load_all_with_progress(paths, limits, err, false, |loaded, _| {
+        Workspace::parse(loaded)
+    })
 }
 
 /// [`load_all`], with a progress bar on the terminal when `progress` is set and
 /// several solutions are read (never in machine formats or when piped).
-fn load_all_with_progress(
+fn load_all_with_progress<T: Send>(
     paths: &[PathBuf],
     limits: &Limits,
     err: &mut dyn Write,
     progress: bool,
-) -> (Vec<Workspace>, bool) {
+    make: impl Fn(source::LoadedSolution, bool) -> T + Sync,
+) -> (Vec<T>, bool) {
     let bar = (progress && std::io::stderr().is_terminal()).then(|| {
         let bar = indicatif::ProgressBar::new(0);
         bar.set_style(
@@ -426,8 +478,7 @@ fn load_all_with_progress(
         );
         bar
     });
-    let (workspaces, failed) =
-        load_solutions(paths, limits, err, true, bar.as_ref(), Workspace::parse);
+    let (workspaces, failed) = load_solutions(paths, limits, err, true, bar.as_ref(), make);
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
@@ -451,7 +502,7 @@ fn load_solutions<T: Send>(
     err: &mut dyn Write,
     notes: bool,
     bar: Option<&indicatif::ProgressBar>,
-    make: impl Fn(source::LoadedSolution) -> T + Sync,
+    make: impl Fn(source::LoadedSolution, bool) -> T + Sync,
 ) -> (Vec<T>, bool) {
     let mut failed = false;
     let mut found = Vec::new();
@@ -498,7 +549,7 @@ fn load_solutions<T: Send>(
                         } else {
                             Vec::new()
                         };
-                        (said, Some(make(loaded)))
+                        (said, Some(make(loaded, solutions > 1)))
                     }
                     Err(e) => (vec![format!("error: {e}")], None),
                 }
@@ -697,12 +748,26 @@ fn run_check(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> std:
     }
     let human_on_terminal =
         args.output.is_none() && matches!(args.format, None | Some(CheckFormat::Human));
-    let (workspaces, input_failed) =
-        load_all_with_progress(&args.paths, &args.limits.limits(), err, human_on_terminal);
+    let html = args.format == Some(CheckFormat::Html);
+    let (linted, input_failed) = load_all_with_progress(
+        &args.paths,
+        &args.limits.limits(),
+        err,
+        human_on_terminal,
+        |loaded, several| Linted::new(loaded, &registry, &selection, html, several),
+    );
+    let mut workspaces = Vec::with_capacity(linted.len());
+    let mut outcomes = Vec::with_capacity(linted.len());
+    let mut maps = Vec::new();
+    for (index, linted) in linted.into_iter().enumerate() {
+        let mut outcome = linted.outcome;
+        outcome.move_to_solution(index);
+        outcomes.push(outcome);
+        workspaces.push(linted.workspace);
+        maps.extend(linted.map);
+    }
     let workspaces = HeldToExit::new(workspaces);
-    let solutions: Vec<Solution<'_>> = workspaces.par_iter().map(Solution::build).collect();
-    let solutions = HeldToExit::new(solutions);
-    let mut outcome = HeldToExit::new(engine::lint(&solutions, &registry, &selection));
+    let mut outcome = HeldToExit::new(engine::merge(outcomes, |index| &workspaces[index]));
 
     let path_of = |f: &crate::finding::Finding| -> String {
         match &f.primary.file {
@@ -752,15 +817,6 @@ fn run_check(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> std:
     }
 
     let sources = solution_sources(&workspaces);
-    // Only the HTML report draws the component graph.
-    let maps: Vec<crate::output::map::ComponentMap> = if args.format == Some(CheckFormat::Html) {
-        solutions
-            .iter()
-            .map(crate::mapping::component_map)
-            .collect()
-    } else {
-        Vec::new()
-    };
     let report = Report {
         solutions: &sources,
         findings: &outcome.findings,
@@ -908,7 +964,7 @@ fn read_only(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> std:
         err,
         false,
         None,
-        |loaded| {
+        |loaded, _| {
             let bytes: usize = loaded.files.iter().map(|f| f.bytes.len()).sum();
             (loaded.files.len(), bytes)
         },

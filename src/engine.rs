@@ -8,7 +8,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use rayon::prelude::*;
 
 use crate::finding::{ComponentRef, Confidence, FileRef, Finding, Location};
-use crate::model::Solution;
+use crate::model::{Solution, Workspace};
 use crate::rules::{PPX000, Rule, RuleContext, RuleMeta};
 use crate::source::Problem;
 
@@ -80,15 +80,29 @@ pub struct Outcome {
     pub secrets: Vec<(Location, String)>,
 }
 
-/// Lints every solution with `rules` (already built with their options).
+/// Lints every solution with `rules` (already built with their options):
+/// [`lint_solution`] on each, then [`merge`].
 pub fn lint(solutions: &[Solution<'_>], rules: &[Box<dyn Rule>], selection: &Selection) -> Outcome {
+    let outcomes: Vec<Outcome> = solutions
+        .par_iter()
+        .enumerate()
+        .map(|(index, solution)| lint_solution(solution, index, rules, selection))
+        .collect();
+    merge(outcomes, |index| solutions[index].ws)
+}
+
+/// Lints one solution, the solution `index` of its run: its findings (not yet
+/// sorted, duplicates merged), its secrets and its rules' internal errors.
+pub fn lint_solution(
+    solution: &Solution<'_>,
+    index: usize,
+    rules: &[Box<dyn Rule>],
+    selection: &Selection,
+) -> Outcome {
     let active: Vec<&dyn Rule> = rules
         .iter()
         .map(AsRef::as_ref)
         .filter(|r| selection.runs(r.meta()))
-        .collect();
-    let jobs: Vec<(usize, &dyn Rule)> = (0..solutions.len())
-        .flat_map(|s| active.iter().map(move |r| (s, *r)))
         .collect();
     // Every secret the detector found, before any confidence filter, hides
     // text in code frames; the detector runs once whether or not it is selected.
@@ -97,10 +111,10 @@ pub fn lint(solutions: &[Solution<'_>], rules: &[Box<dyn Rule>], selection: &Sel
     let min_confidence = selection.min_confidence();
     // Each job filters its findings and works out their fingerprints itself, so
     // that work is spread over all threads rather than left for the merge.
-    let results: Vec<Result<RuleRun, InternalError>> = jobs
+    let results: Vec<Result<RuleRun, InternalError>> = active
         .par_iter()
-        .map(|&(index, rule)| {
-            let mut findings = run_isolated(&solutions[index], index, rule)?;
+        .map(|&rule| {
+            let mut findings = run_isolated(solution, index, rule)?;
             let secrets = if rule.meta().id == detector_id {
                 secrets_of(&findings)
             } else {
@@ -115,7 +129,7 @@ pub fn lint(solutions: &[Solution<'_>], rules: &[Box<dyn Rule>], selection: &Sel
         .collect();
     let mut outcome = Outcome::default();
     let detector_ran = active.iter().any(|r| r.meta().id == detector_id);
-    let mut findings = Vec::with_capacity(
+    outcome.findings = Vec::with_capacity(
         results
             .iter()
             .map(|r| r.as_ref().map_or(0, |run| run.findings.len()))
@@ -124,27 +138,58 @@ pub fn lint(solutions: &[Solution<'_>], rules: &[Box<dyn Rule>], selection: &Sel
     for result in results {
         match result {
             Ok(run) => {
-                findings.extend(run.findings);
+                outcome.findings.extend(run.findings);
                 outcome.secrets.extend(run.secrets);
             }
             Err(error) => outcome.internal_errors.push(error),
         }
     }
-    if !detector_ran {
-        outcome.secrets = secret_spans(solutions, detector.as_ref());
+    if !detector_ran && let Ok(findings) = run_isolated(solution, index, detector.as_ref()) {
+        outcome.secrets = secrets_of(&findings);
     }
     if selection.runs(&PPX000) && PPX000.confidence >= min_confidence {
-        for (index, solution) in solutions.iter().enumerate() {
-            findings.extend(
-                solution
-                    .problems
-                    .iter()
-                    .map(|p| problem_finding(solution, index, p)),
-            );
+        outcome.findings.extend(
+            solution
+                .problems
+                .iter()
+                .map(|p| problem_finding(solution, index, p)),
+        );
+    }
+    outcome
+}
+
+impl Outcome {
+    /// Moves every location to solution `index` of the run (an outcome of
+    /// [`lint_solution`] made before the solution's place was known).
+    pub fn move_to_solution(&mut self, index: usize) {
+        for finding in &mut self.findings {
+            finding.primary.solution = index;
+            for related in &mut finding.related {
+                related.location.solution = index;
+            }
+        }
+        for (location, _) in &mut self.secrets {
+            location.solution = index;
         }
     }
-    outcome.findings = sort_and_dedup(solutions, findings);
-    outcome
+}
+
+/// The outcomes of a run's solutions (the solution `i`'s workspace is
+/// `workspace(i)`) as one: findings sorted once, and one per fingerprint in
+/// each solution.
+pub fn merge<'w>(
+    outcomes: Vec<Outcome>,
+    workspace: impl Fn(usize) -> &'w Workspace + Sync,
+) -> Outcome {
+    let mut merged = Outcome::default();
+    let mut findings = Vec::with_capacity(outcomes.iter().map(|o| o.findings.len()).sum());
+    for outcome in outcomes {
+        findings.extend(outcome.findings);
+        merged.secrets.extend(outcome.secrets);
+        merged.internal_errors.extend(outcome.internal_errors);
+    }
+    merged.findings = sort_and_dedup(&workspace, findings);
+    merged
 }
 
 /// What one rule found in one solution, its findings already filtered by confidence.
@@ -161,21 +206,6 @@ fn secrets_of(findings: &[Finding]) -> Vec<(Location, String)> {
         .filter(|f| f.sensitive)
         .filter_map(|f| Some((f.primary.clone(), f.redacted.clone()?)))
         .collect()
-}
-
-/// The secret detector's hits in every solution (SEC001 run as a redaction pass).
-fn secret_spans(solutions: &[Solution<'_>], detector: &dyn Rule) -> Vec<(Location, String)> {
-    let per_solution: Vec<Vec<(Location, String)>> = solutions
-        .par_iter()
-        .enumerate()
-        .map(
-            |(index, solution)| match run_isolated(solution, index, detector) {
-                Ok(findings) => secrets_of(&findings),
-                Err(_) => Vec::new(),
-            },
-        )
-        .collect();
-    per_solution.into_iter().flatten().collect()
 }
 
 fn run_isolated(
@@ -238,13 +268,17 @@ fn problem_finding(solution: &Solution<'_>, index: usize, problem: &Problem) -> 
 /// (source, file, offset, rule, logical path, message).
 type SortKey<'a> = (&'a str, &'a str, u32, &'static str, &'a str, &'a str);
 
-fn sort_key<'a>(solutions: &'a [Solution<'_>], f: &'a Finding) -> SortKey<'a> {
+fn sort_key<'a, 'w: 'a>(
+    workspace: &impl Fn(usize) -> &'w Workspace,
+    f: &'a Finding,
+) -> SortKey<'a> {
+    let ws = workspace(f.primary.solution);
     let file = match &f.primary.file {
-        FileRef::Id(id) => solutions[f.primary.solution].ws.files[*id].path.as_str(),
+        FileRef::Id(id) => ws.files[*id].path.as_str(),
         FileRef::Unread(path) => path.as_str(),
     };
     (
-        solutions[f.primary.solution].ws.source.as_str(),
+        ws.source.as_str(),
         file,
         f.primary.span.start,
         f.rule.id,
@@ -256,10 +290,13 @@ fn sort_key<'a>(solutions: &'a [Solution<'_>], f: &'a Finding) -> SortKey<'a> {
 /// Sorts by [`SortKey`], stably, and keeps one finding per fingerprint, merging
 /// the related spans of duplicates into the first. The keys are borrowed and a
 /// permutation is sorted, so no finding is cloned and each is moved once.
-fn sort_and_dedup(solutions: &[Solution<'_>], findings: Vec<Finding>) -> Vec<Finding> {
+fn sort_and_dedup<'w>(
+    workspace: &(impl Fn(usize) -> &'w Workspace + Sync),
+    findings: Vec<Finding>,
+) -> Vec<Finding> {
     let mut order: Vec<usize> = (0..findings.len()).collect();
     order.par_sort_by(|&a, &b| {
-        sort_key(solutions, &findings[a]).cmp(&sort_key(solutions, &findings[b]))
+        sort_key(workspace, &findings[a]).cmp(&sort_key(workspace, &findings[b]))
     });
     // For each finding in sorted order, the place in the output of the first
     // with its fingerprint when it repeats one (the same finding reported twice).

@@ -642,3 +642,66 @@ fn json_report_is_laid_out_as_serde_json_pretty_prints_it() {
         json_as_serde_prints_it(&run);
     }
 }
+
+/// A run over several solutions frees each one's trees, and the bytes of
+/// every file no finding points at, once its rules have run. Each solution's
+/// findings must still read exactly as in a run over that solution alone:
+/// the same lines and columns, related spans and code frames.
+#[test]
+fn a_run_over_several_solutions_reports_each_as_a_run_over_it_alone() {
+    let fixtures = common::fixtures();
+    let fixtures = fixtures.to_str().expect("utf-8");
+    let check = |path: &str, format: &str| {
+        let args = [
+            "check",
+            "--no-config",
+            "--persona",
+            "pedantic",
+            "--fail-on",
+            "never",
+            "--color",
+            "never",
+            "--format",
+            format,
+            path,
+        ];
+        pplint(&args)
+    };
+    let all = json(&check(fixtures, "json"));
+    let all_human = check(fixtures, "human").stdout;
+    let findings = all["findings"].as_array().expect("findings");
+    let mut sources: Vec<&str> = findings
+        .iter()
+        .map(|f| f["source"].as_str().expect("source"))
+        .collect();
+    sources.dedup();
+    assert!(
+        sources.len() > 40,
+        "too few solutions with findings: {sources:?}"
+    );
+    let mut related = 0;
+    for source in sources {
+        let alone = json(&check(source, "json"));
+        let together: Vec<&Value> = findings.iter().filter(|f| f["source"] == source).collect();
+        let alone: Vec<&Value> = alone["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .collect();
+        assert_eq!(
+            together, alone,
+            "{source}: findings differ from a run over it alone"
+        );
+        related += alone
+            .iter()
+            .filter(|f| f["related"] != Value::Array(Vec::new()))
+            .count();
+        let human = check(source, "human").stdout;
+        let frames = &human[..human.rfind("\n\n").expect("a summary after the findings")];
+        assert!(
+            all_human.contains(frames),
+            "{source}: code frames differ from a run over it alone:\n{frames}"
+        );
+    }
+    assert!(related > 20, "too few related spans to check: {related}");
+}

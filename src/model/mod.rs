@@ -75,6 +75,17 @@ pub struct Workspace {
 }
 
 impl Workspace {
+    /// Frees the parsed trees and the bytes of each file `i` with `keep[i]`
+    /// unset, keeping every path: all a report needs once the rules have run.
+    pub fn free_all_but(&mut self, keep: &[bool]) {
+        self.parsed = Vec::new();
+        for (file, &keep) in self.files.iter_mut().zip(keep) {
+            if !keep {
+                file.bytes = Vec::new();
+            }
+        }
+    }
+
     /// Parses every file in parallel. Bot component `data` is parsed after the
     /// `botcomponent.xml` files, because classic components (types 4–8) hold
     /// JSON, LU or LG rather than YAML.
