@@ -573,19 +573,35 @@ fn run_inventory(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> std::io::Result<u8> {
-    let (workspaces, failed) = load_all(&args.paths, &args.limits.limits(), err);
+    let text = matches!(args.format, InventoryFormat::Text);
+    // Each solution is described, and its text written, as it loads: the run
+    // holds summaries, not every solution's files and trees.
+    let (described, failed) = load_all_with_progress(
+        &args.paths,
+        &args.limits.limits(),
+        err,
+        false,
+        |loaded, _| {
+            let workspace = Workspace::parse(loaded);
+            let solution = Solution::build(&workspace);
+            let summary = inventory::describe(&solution);
+            let mut written = Vec::new();
+            let wrote = if text {
+                inventory::write_text(&solution, &summary, &mut written)
+            } else {
+                Ok(())
+            };
+            (summary, wrote.map(|()| written))
+        },
+    );
     let mut report = inventory::Inventory {
-        solutions: Vec::new(),
+        solutions: Vec::with_capacity(described.len()),
     };
-    for ws in &workspaces {
-        let solution = Solution::build(ws);
-        let summary = inventory::describe(&solution);
-        if let InventoryFormat::Text = args.format {
-            inventory::write_text(&solution, &summary, out)?;
-        }
+    for (summary, written) in described {
+        out.write_all(&written?)?;
         report.solutions.push(summary);
     }
-    if let InventoryFormat::Json = args.format {
+    if !text {
         inventory::write_json(&report, out)?;
     }
     Ok(if failed { EXIT_ERROR } else { EXIT_OK })

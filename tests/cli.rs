@@ -249,6 +249,43 @@ fn inventory_json_contract() {
     );
 }
 
+/// An inventory of several solutions describes each as it loads; the report
+/// must list them in input order, each exactly as an inventory of it alone.
+#[test]
+fn inventory_of_several_solutions_is_each_solution_in_order() {
+    let inputs = [
+        "fixtures/rules/RAI001/fail",
+        "fixtures/demo/contoso-helpdesk",
+        "fixtures/rules/CON001",
+        "fixtures/rules/AGT001/pass",
+    ];
+    let mut args = vec!["inventory", "--format", "json"];
+    args.extend(inputs);
+    let all = pplint(&args);
+    assert_eq!(all.code, 0, "{}", all.stderr);
+    let all: serde_json::Value = serde_json::from_str(&all.stdout).expect("json");
+    let all = all["solutions"].as_array().expect("solutions");
+    args[2] = "text";
+    let all_text = pplint(&args).stdout;
+    let mut alone = Vec::new();
+    let mut alone_text = String::new();
+    for input in inputs {
+        let run = pplint(&["inventory", "--format", "json", input]);
+        let doc: serde_json::Value = serde_json::from_str(&run.stdout).expect("json");
+        alone.extend(
+            doc["solutions"]
+                .as_array()
+                .expect("solutions")
+                .iter()
+                .cloned(),
+        );
+        alone_text.push_str(&pplint(&["inventory", input]).stdout);
+    }
+    assert_eq!(alone.len(), 6, "CON001 holds three solutions");
+    assert_eq!(all, &alone);
+    assert_eq!(all_text, alone_text);
+}
+
 /// A run writes nothing except the files named on the command line.
 #[test]
 fn a_run_creates_no_files() {
