@@ -987,10 +987,11 @@ fn read_only(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> std:
     );
     let files: usize = counts.iter().map(|(files, _)| files).sum();
     let bytes: usize = counts.iter().map(|(_, bytes)| bytes).sum();
+    let solutions = counts.len();
+    let plural = if solutions == 1 { "" } else { "s" };
     writeln!(
         out,
-        "read {files} files ({bytes} bytes) of {} solutions",
-        counts.len()
+        "read {files} files ({bytes} bytes) of {solutions} solution{plural}"
     )?;
     Ok(if failed { EXIT_ERROR } else { EXIT_OK })
 }

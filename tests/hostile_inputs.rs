@@ -2229,6 +2229,12 @@ fn messages_of_several_inputs_keep_their_order() {
             assert!(errors[0] < errors[1], "{lines:?}");
             assert!(!run.stderr.contains("note:"), "{lines:?}");
             assert!(run.stdout.contains("of 3 solutions"), "{}", run.stdout);
+            let one = common::pplint(&["check", "--read-only", "--no-config", first.as_str()]);
+            assert!(
+                one.stdout.ends_with(" bytes) of 1 solution\n"),
+                "{}",
+                one.stdout
+            );
         } else {
             let order = [
                 at(&format!("{first}: notes.json")),
