@@ -461,8 +461,10 @@ pub fn load_all(paths: &[PathBuf], limits: &Limits, err: &mut dyn Write) -> (Vec
     })
 }
 
-/// [`load_all`], with a progress bar on the terminal when `progress` is set and
-/// several solutions are read (never in machine formats or when piped).
+/// Every solution under `paths`, each made a `T` by `make` on the thread that
+/// loaded it (`make` is told whether the run has more than one), with a
+/// progress bar on the terminal when `progress` is set and several solutions
+/// are read (never in machine formats or when piped).
 fn load_all_with_progress<T: Send>(
     paths: &[PathBuf],
     limits: &Limits,

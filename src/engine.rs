@@ -91,8 +91,9 @@ pub fn lint(solutions: &[Solution<'_>], rules: &[Box<dyn Rule>], selection: &Sel
     merge(outcomes, |index| solutions[index].ws)
 }
 
-/// Lints one solution, the solution `index` of its run: its findings (not yet
-/// sorted, duplicates merged), its secrets and its rules' internal errors.
+/// Lints one solution, the solution `index` of its run: its findings (neither
+/// sorted nor de-duplicated yet; [`merge`] does both), its secrets and its
+/// rules' internal errors.
 pub fn lint_solution(
     solution: &Solution<'_>,
     index: usize,
