@@ -598,18 +598,7 @@ fn json_as_serde_prints_it(run: &common::Run) -> v1::Report {
 #[test]
 fn json_report_is_laid_out_as_serde_json_pretty_prints_it() {
     let fixtures = common::fixtures().join("rules");
-    let fixtures = fixtures.to_str().expect("utf-8");
-    let run = pplint(&[
-        "check",
-        "--no-config",
-        "--persona",
-        "pedantic",
-        "--fail-on",
-        "never",
-        "--format",
-        "json",
-        fixtures,
-    ]);
+    let run = pedantic_check(fixtures.to_str().expect("utf-8"), "json");
     let report = json_as_serde_prints_it(&run);
     assert!(report.findings.len() > 100, "{}", report.findings.len());
     assert!(report.findings.iter().any(|f| !f.related.is_empty()));
@@ -643,6 +632,23 @@ fn json_report_is_laid_out_as_serde_json_pretty_prints_it() {
     }
 }
 
+/// `check` of `path` with every rule at every confidence, in `format`, never failing.
+fn pedantic_check(path: &str, format: &str) -> common::Run {
+    pplint(&[
+        "check",
+        "--no-config",
+        "--persona",
+        "pedantic",
+        "--fail-on",
+        "never",
+        "--color",
+        "never",
+        "--format",
+        format,
+        path,
+    ])
+}
+
 /// A run over several solutions frees each one's trees, and the bytes of
 /// every file no finding points at, once its rules have run. Each solution's
 /// findings must still read exactly as in a run over that solution alone:
@@ -651,24 +657,8 @@ fn json_report_is_laid_out_as_serde_json_pretty_prints_it() {
 fn a_run_over_several_solutions_reports_each_as_a_run_over_it_alone() {
     let fixtures = common::fixtures();
     let fixtures = fixtures.to_str().expect("utf-8");
-    let check = |path: &str, format: &str| {
-        let args = [
-            "check",
-            "--no-config",
-            "--persona",
-            "pedantic",
-            "--fail-on",
-            "never",
-            "--color",
-            "never",
-            "--format",
-            format,
-            path,
-        ];
-        pplint(&args)
-    };
-    let all = json(&check(fixtures, "json"));
-    let all_human = check(fixtures, "human").stdout;
+    let all = json(&pedantic_check(fixtures, "json"));
+    let all_human = pedantic_check(fixtures, "human").stdout;
     let findings = all["findings"].as_array().expect("findings");
     let mut sources: Vec<&str> = findings
         .iter()
@@ -681,7 +671,7 @@ fn a_run_over_several_solutions_reports_each_as_a_run_over_it_alone() {
     );
     let mut related = 0;
     for source in sources {
-        let alone = json(&check(source, "json"));
+        let alone = json(&pedantic_check(source, "json"));
         let together: Vec<&Value> = findings.iter().filter(|f| f["source"] == source).collect();
         let alone: Vec<&Value> = alone["findings"]
             .as_array()
@@ -696,7 +686,7 @@ fn a_run_over_several_solutions_reports_each_as_a_run_over_it_alone() {
             .iter()
             .filter(|f| f["related"] != Value::Array(Vec::new()))
             .count();
-        let human = check(source, "human").stdout;
+        let human = pedantic_check(source, "human").stdout;
         let frames = &human[..human.rfind("\n\n").expect("a summary after the findings")];
         assert!(
             all_human.contains(frames),
