@@ -230,8 +230,9 @@ fn main() {
 
     let mut rows = Vec::new();
     if corpus.is_dir() {
+        let items = corpus_items();
         if !quick {
-            for item in &corpus_items() {
+            for item in &items {
                 rows.push(measure(item, &[&corpus.join(item)]));
             }
             let mut typical: Vec<Duration> = rows.iter().map(|r| r.full2).collect();
@@ -256,7 +257,7 @@ fn main() {
         print_rows(&whole);
         println!();
         // An item's bytes bound those of its largest solution from above.
-        let largest = corpus_items()
+        let largest = items
             .iter()
             .map(|item| uncompressed_bytes(&corpus.join(item)))
             .max()

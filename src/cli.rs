@@ -319,7 +319,7 @@ pub fn run_process(
 }
 
 /// A solution linted on the thread that loaded it: its files, what the rules
-/// found (located in solution 0 until its place in the run is known), and
+/// found (located in solution 0 until [`engine::merge`] places it), and
 /// its component map when the HTML report draws one. In a run over several
 /// solutions, its trees, its model and the bytes of every file no finding
 /// points at are freed once the rules have run: the run holds the trees of
@@ -340,17 +340,18 @@ impl Linted {
     ) -> Linted {
         let mut workspace = Workspace::parse(loaded);
         let solution = Solution::build(&workspace);
-        let outcome = engine::lint_solution(&solution, 0, rules, selection);
+        let outcome = engine::lint_solution(&solution, rules, selection);
         let map = html.then(|| crate::mapping::component_map(&solution));
         if several {
             drop(solution);
             let mut pointed_at = vec![false; workspace.files.len()];
-            for finding in &outcome.findings {
-                let related = finding.related.iter().map(|r| &r.location);
-                for location in std::iter::once(&finding.primary).chain(related) {
-                    if let crate::finding::FileRef::Id(id) = location.file {
-                        pointed_at[id] = true;
-                    }
+            for location in outcome
+                .findings
+                .iter()
+                .flat_map(crate::finding::Finding::locations)
+            {
+                if let crate::finding::FileRef::Id(id) = location.file {
+                    pointed_at[id] = true;
                 }
             }
             workspace.free_all_but(&pointed_at);
@@ -777,10 +778,8 @@ fn run_check(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> std:
     let mut workspaces = Vec::with_capacity(linted.len());
     let mut outcomes = Vec::with_capacity(linted.len());
     let mut maps = Vec::new();
-    for (index, linted) in linted.into_iter().enumerate() {
-        let mut outcome = linted.outcome;
-        outcome.move_to_solution(index);
-        outcomes.push(outcome);
+    for linted in linted {
+        outcomes.push(linted.outcome);
         workspaces.push(linted.workspace);
         maps.extend(linted.map);
     }

@@ -85,18 +85,16 @@ pub struct Outcome {
 pub fn lint(solutions: &[Solution<'_>], rules: &[Box<dyn Rule>], selection: &Selection) -> Outcome {
     let outcomes: Vec<Outcome> = solutions
         .par_iter()
-        .enumerate()
-        .map(|(index, solution)| lint_solution(solution, index, rules, selection))
+        .map(|solution| lint_solution(solution, rules, selection))
         .collect();
     merge(outcomes, |index| solutions[index].ws)
 }
 
-/// Lints one solution, the solution `index` of its run: its findings (neither
-/// sorted nor de-duplicated yet; [`merge`] does both), its secrets and its
-/// rules' internal errors.
+/// Lints one solution: its findings (neither sorted nor de-duplicated yet),
+/// its secrets and its rules' internal errors, located in solution 0 until
+/// [`merge`] gives the solution its place in the run.
 pub fn lint_solution(
     solution: &Solution<'_>,
-    index: usize,
     rules: &[Box<dyn Rule>],
     selection: &Selection,
 ) -> Outcome {
@@ -115,7 +113,7 @@ pub fn lint_solution(
     let results: Vec<Result<RuleRun, InternalError>> = active
         .par_iter()
         .map(|&rule| {
-            let mut findings = run_isolated(solution, index, rule)?;
+            let mut findings = run_isolated(solution, rule)?;
             let secrets = if rule.meta().id == detector_id {
                 secrets_of(&findings)
             } else {
@@ -145,7 +143,7 @@ pub fn lint_solution(
             Err(error) => outcome.internal_errors.push(error),
         }
     }
-    if !detector_ran && let Ok(findings) = run_isolated(solution, index, detector.as_ref()) {
+    if !detector_ran && let Ok(findings) = run_isolated(solution, detector.as_ref()) {
         outcome.secrets = secrets_of(&findings);
     }
     if selection.runs(&PPX000) && PPX000.confidence >= min_confidence {
@@ -153,40 +151,35 @@ pub fn lint_solution(
             solution
                 .problems
                 .iter()
-                .map(|p| problem_finding(solution, index, p)),
+                .map(|p| problem_finding(solution, p)),
         );
     }
     outcome
 }
 
-impl Outcome {
-    /// Moves every location to solution `index` of the run (an outcome of
-    /// [`lint_solution`] made before the solution's place was known).
-    pub fn move_to_solution(&mut self, index: usize) {
-        for finding in &mut self.findings {
-            finding.primary.solution = index;
-            for related in &mut finding.related {
-                related.location.solution = index;
-            }
-        }
-        for (location, _) in &mut self.secrets {
-            location.solution = index;
-        }
-    }
-}
-
-/// The outcomes of a run's solutions (the solution `i`'s workspace is
-/// `workspace(i)`) as one: findings sorted once, and one per fingerprint in
-/// each solution.
+/// The [`lint_solution`] outcomes of a run's solutions as one: the `i`-th is
+/// placed at solution `i` (whose workspace is `workspace(i)`), findings are
+/// sorted once, and one is kept per fingerprint in each solution.
 pub fn merge<'w>(
     outcomes: Vec<Outcome>,
     workspace: impl Fn(usize) -> &'w Workspace + Sync,
 ) -> Outcome {
     let mut merged = Outcome::default();
     let mut findings = Vec::with_capacity(outcomes.iter().map(|o| o.findings.len()).sum());
-    for outcome in outcomes {
-        findings.extend(outcome.findings);
-        merged.secrets.extend(outcome.secrets);
+    for (index, outcome) in outcomes.into_iter().enumerate() {
+        for mut finding in outcome.findings {
+            finding.primary.solution = index;
+            for related in &mut finding.related {
+                related.location.solution = index;
+            }
+            findings.push(finding);
+        }
+        merged
+            .secrets
+            .extend(outcome.secrets.into_iter().map(|(mut location, redacted)| {
+                location.solution = index;
+                (location, redacted)
+            }));
         merged.internal_errors.extend(outcome.internal_errors);
     }
     merged.findings = sort_and_dedup(&workspace, findings);
@@ -209,14 +202,12 @@ fn secrets_of(findings: &[Finding]) -> Vec<(Location, String)> {
         .collect()
 }
 
-fn run_isolated(
-    solution: &Solution<'_>,
-    index: usize,
-    rule: &dyn Rule,
-) -> Result<Vec<Finding>, InternalError> {
+/// Runs `rule` on `solution`, its findings located in solution 0 (see
+/// [`lint_solution`]); a panic becomes an [`InternalError`].
+fn run_isolated(solution: &Solution<'_>, rule: &dyn Rule) -> Result<Vec<Finding>, InternalError> {
     let mut findings = Vec::new();
     let result = catch_unwind(AssertUnwindSafe(|| {
-        let mut cx = RuleContext::new(rule.meta(), index, &mut findings);
+        let mut cx = RuleContext::new(rule.meta(), 0, &mut findings);
         rule.check(solution, &mut cx);
     }));
     match result {
@@ -236,7 +227,7 @@ fn run_isolated(
     }
 }
 
-fn problem_finding(solution: &Solution<'_>, index: usize, problem: &Problem) -> Finding {
+fn problem_finding(solution: &Solution<'_>, problem: &Problem) -> Finding {
     let file = solution
         .ws
         .file_named(&problem.file)
@@ -249,7 +240,7 @@ fn problem_finding(solution: &Solution<'_>, index: usize, problem: &Problem) -> 
         message: problem.message(&solution.ws.source),
         component: ComponentRef::new("solution", identity),
         primary: Location {
-            solution: index,
+            solution: 0,
             file,
             span: problem.span,
             logical_path: String::new(),

@@ -187,6 +187,11 @@ pub struct Suppression {
 }
 
 impl Finding {
+    /// The primary location, then each related one.
+    pub fn locations(&self) -> impl Iterator<Item = &Location> {
+        std::iter::once(&self.primary).chain(self.related.iter().map(|r| &r.location))
+    }
+
     pub fn is_suppressed(&self) -> bool {
         self.suppression.is_some()
     }

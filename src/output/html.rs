@@ -904,7 +904,7 @@ fn prepare_files(report: &Report<'_>) -> BTreeMap<(usize, FileId), Prepared> {
     let mut secrets: BTreeMap<(usize, FileId), Vec<Secret>> = BTreeMap::new();
     let mut wanted: Vec<(usize, FileId)> = Vec::new();
     for f in report.findings {
-        for loc in std::iter::once(&f.primary).chain(f.related.iter().map(|r| &r.location)) {
+        for loc in f.locations() {
             if let FileRef::Id(id) = loc.file {
                 wanted.push((loc.solution, id));
             }

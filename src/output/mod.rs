@@ -52,7 +52,7 @@ impl<'a> Report<'a> {
         let mut files: Vec<&SourceFile> = self
             .findings
             .iter()
-            .flat_map(|f| std::iter::once(&f.primary).chain(f.related.iter().map(|r| &r.location)))
+            .flat_map(Finding::locations)
             .filter_map(|loc| self.file_of(loc))
             .collect();
         files.sort_by_key(|f| std::ptr::from_ref(*f));
