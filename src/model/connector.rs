@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use crate::parse::JsonValue;
-use crate::source::{FileId, Layout, Problem};
+use crate::source::{FileId, Layout};
 
 use super::customizations::ConnectorRegistration;
 use super::{Loc, Workspace};
@@ -82,7 +82,6 @@ const PART_SUFFIXES: [&str; 4] = [
 pub(super) fn read<'a>(
     ws: &'a Workspace,
     registrations: &[ConnectorRegistration],
-    _problems: &mut [Problem],
 ) -> Vec<Connector<'a>> {
     if ws.layout == Layout::Connector {
         return read_paconn(ws).into_iter().collect();

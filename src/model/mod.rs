@@ -339,14 +339,34 @@ pub struct Solution<'a> {
 
 impl<'a> Solution<'a> {
     pub fn build(ws: &'a Workspace) -> Solution<'a> {
-        let mut problems = ws.problems.clone();
-        let manifest = customizations::manifest(ws);
-        let custom = customizations::read(ws, &mut problems);
-        let associations = customizations::associations(ws);
-        let (agents, components) = agent::read(ws, &associations, &mut problems);
-        let flows = flow::read(ws, &custom.workflows);
-        let connectors = connector::read(ws, &custom.connectors, &mut problems);
-        let env_vars = envvar::read(ws);
+        // The readers that need nothing from each other run side by side; each
+        // keeps its own problems, which are sorted together below.
+        let (
+            (manifest, custom, mut problems),
+            ((associations, (agents, components), agent_problems), env_vars),
+        ) = rayon::join(
+            || {
+                let mut problems = ws.problems.clone();
+                let custom = customizations::read(ws, &mut problems);
+                (customizations::manifest(ws), custom, problems)
+            },
+            || {
+                rayon::join(
+                    || {
+                        let associations = customizations::associations(ws);
+                        let mut problems = Vec::new();
+                        let read = agent::read(ws, &associations, &mut problems);
+                        (associations, read, problems)
+                    },
+                    || envvar::read(ws),
+                )
+            },
+        );
+        problems.extend(agent_problems);
+        let (flows, connectors) = rayon::join(
+            || flow::read(ws, &custom.workflows),
+            || connector::read(ws, &custom.connectors),
+        );
         problems.sort_by(|a, b| (&a.file, a.span, &a.detail).cmp(&(&b.file, b.span, &b.detail)));
         problems.dedup();
         let mut solution = Solution {

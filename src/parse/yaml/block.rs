@@ -10,6 +10,8 @@
 //! on the corpus, the fixtures and mutated copies of them, and the `parse_yaml`
 //! fuzz target on whatever it generates.
 
+use std::cell::Cell;
+
 use crate::parse::{MAX_DEPTH, byte_class};
 use crate::source::Span;
 
@@ -27,6 +29,7 @@ pub(super) fn parse(text: &str, base: usize) -> Option<YamlNode> {
         depth: 0,
         items: Vec::new(),
         entries: Vec::new(),
+        last_break: Cell::new((usize::MAX, 0)),
     };
     let first = reader.next_content(0)?;
     if first.is_end(text.len()) {
@@ -118,6 +121,8 @@ struct Reader<'t> {
     /// their collection closes.
     items: Vec<YamlNode>,
     entries: Vec<YamlEntry>,
+    /// The last [`Reader::line_break`] asked: from where, and the break found.
+    last_break: Cell<(usize, usize)>,
 }
 
 /// A mapping key found on a line.
@@ -150,9 +155,23 @@ impl Reader<'_> {
         }
     }
 
+    /// The offset of the first `\n` at or after `at` (the text's length if
+    /// none). A line is asked for its end several times as it is read (for its
+    /// key, its value and the next line), so the last answer is kept: it holds
+    /// for every offset between the one asked and the break.
+    fn line_break(&self, at: usize) -> usize {
+        let (from, found) = self.last_break.get();
+        if (from..=found).contains(&at) {
+            return found;
+        }
+        let found = memchr::memchr(b'\n', &self.bytes[at..]).map_or(self.bytes.len(), |i| at + i);
+        self.last_break.set((at, found));
+        found
+    }
+
     /// The offset of the line break ending the line that holds `at` (`\r` of `\r\n`).
     fn content_end(&self, at: usize) -> usize {
-        let end = memchr::memchr(b'\n', &self.bytes[at..]).map_or(self.bytes.len(), |i| at + i);
+        let end = self.line_break(at);
         if end > at && self.bytes[end - 1] == b'\r' {
             end - 1
         } else {
@@ -162,7 +181,7 @@ impl Reader<'_> {
 
     /// The start of the line after the one holding `at`.
     fn next_line(&self, at: usize) -> usize {
-        memchr::memchr(b'\n', &self.bytes[at..]).map_or(self.bytes.len(), |i| at + i + 1)
+        (self.line_break(at) + 1).min(self.bytes.len())
     }
 
     /// Skips blank and comment lines from the line starting at `start`. `None`
