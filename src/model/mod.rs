@@ -340,33 +340,31 @@ pub struct Solution<'a> {
 impl<'a> Solution<'a> {
     pub fn build(ws: &'a Workspace) -> Solution<'a> {
         // The readers that need nothing from each other run side by side; each
-        // keeps its own problems, which are sorted together below.
+        // keeps its own problems, joined in the order the readers ran in before.
+        let read_customizations = || {
+            let mut problems = Vec::new();
+            let custom = customizations::read(ws, &mut problems);
+            (customizations::manifest(ws), custom, problems)
+        };
+        let read_agents = || {
+            let associations = customizations::associations(ws);
+            let mut problems = Vec::new();
+            let (agents, components) = agent::read(ws, &associations, &mut problems);
+            (associations, agents, components, problems)
+        };
         let (
-            (manifest, custom, mut problems),
-            ((associations, (agents, components), agent_problems), env_vars),
-        ) = rayon::join(
-            || {
-                let mut problems = ws.problems.clone();
-                let custom = customizations::read(ws, &mut problems);
-                (customizations::manifest(ws), custom, problems)
-            },
-            || {
-                rayon::join(
-                    || {
-                        let associations = customizations::associations(ws);
-                        let mut problems = Vec::new();
-                        let read = agent::read(ws, &associations, &mut problems);
-                        (associations, read, problems)
-                    },
-                    || envvar::read(ws),
-                )
-            },
-        );
-        problems.extend(agent_problems);
+            (manifest, custom, custom_problems),
+            ((associations, agents, components, agent_problems), env_vars),
+        ) = rayon::join(read_customizations, || {
+            rayon::join(read_agents, || envvar::read(ws))
+        });
         let (flows, connectors) = rayon::join(
             || flow::read(ws, &custom.workflows),
             || connector::read(ws, &custom.connectors),
         );
+        let mut problems = ws.problems.clone();
+        problems.extend(custom_problems);
+        problems.extend(agent_problems);
         problems.sort_by(|a, b| (&a.file, a.span, &a.detail).cmp(&(&b.file, b.span, &b.detail)));
         problems.dedup();
         let mut solution = Solution {
