@@ -15,6 +15,8 @@
 
 #[path = "support/generate.rs"]
 mod generate;
+#[path = "support/parsers.rs"]
+mod parsers;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -302,6 +304,43 @@ fn main() {
             bytes,
             growth,
             rss_against_budget(&[path], bytes)
+        );
+    }
+
+    // How much of the gap to the floor parsing alone must take: pplint's
+    // parsers and widely used ones that build less, against loading.
+    println!("\n## Parsing alone against loading (in process, one thread)\n");
+    let mut inputs: Vec<(&str, &Path)> = vec![("generated L", &generated[2].1)];
+    if corpus.is_dir() {
+        inputs.push(("whole corpus", &corpus));
+    }
+    println!("| input | format | files | MiB | pplint ms | reference ms | reference parser |");
+    println!("|---|---|---:|---:|---:|---:|---|");
+    let mut totals = Vec::new();
+    for (name, path) in inputs {
+        let comparison = parsers::compare(&[path], runs());
+        for p in &comparison.formats {
+            println!(
+                "| {name} | {} | {} | {:.2} | {} | {} | {} |",
+                p.format,
+                p.files,
+                p.bytes as f64 / 1048576.0,
+                ms(p.pplint),
+                ms(p.reference),
+                p.reference_name
+            );
+        }
+        totals.push((name, comparison));
+    }
+    println!();
+    for (name, c) in &totals {
+        println!(
+            "- {name}: loading {} ms; parsing with pplint's parsers {} ms ({} the loading), with the reference parsers {} ms ({})",
+            ms(c.load),
+            ms(c.pplint_total()),
+            ratio(c.pplint_total(), c.load),
+            ms(c.reference_total()),
+            ratio(c.reference_total(), c.load)
         );
     }
 }
