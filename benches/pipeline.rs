@@ -247,6 +247,7 @@ fn main() {
                 ms(typical[typical.len() / 2]),
                 ms(*typical.last().expect("items"))
             );
+            println!("{}\n", ratio_targets(&rows));
         }
         // A pipeline gating a tenant's exports lints many solutions in one
         // run: memory must stay within the budget of the largest of them.
@@ -343,6 +344,29 @@ fn main() {
             ratio(c.reference_total(), c.load)
         );
     }
+}
+
+/// The items' full/floor ratios against the targets: ≤ 2.0× on one thread,
+/// ≤ 1.2× on two.
+fn ratio_targets(rows: &[Row]) -> String {
+    let ratios = |full: fn(&Row) -> Duration, floor: fn(&Row) -> Duration| {
+        let mut r: Vec<f64> = rows
+            .iter()
+            .map(|row| full(row).as_secs_f64() / floor(row).as_secs_f64().max(1e-9))
+            .collect();
+        r.sort_by(f64::total_cmp);
+        r
+    };
+    let one = ratios(|r| r.full1, |r| r.floor1);
+    let two = ratios(|r| r.full2, |r| r.floor2);
+    format!(
+        "Full/floor of the items: median {:.2}× (1 thread) and {:.2}× (2 threads); {} of {} within 2.0× on one thread, {} within 1.2× on two.",
+        one[one.len() / 2],
+        two[two.len() / 2],
+        one.iter().filter(|&&r| r <= 2.0).count(),
+        rows.len(),
+        two.iter().filter(|&&r| r <= 1.2).count()
+    )
 }
 
 /// The corpus items of `tests/data/corpus_expected.tsv`, paths under the corpus.
