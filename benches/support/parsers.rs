@@ -11,6 +11,8 @@ use std::time::{Duration, Instant};
 use pplint::source::SourceFile;
 use pplint::source::load::{self, Limits};
 
+use crate::median;
+
 #[derive(Clone, Copy, PartialEq)]
 enum Format {
     Json,
@@ -141,11 +143,6 @@ fn load_all(paths: &[&Path]) -> Vec<SourceFile> {
         }
     }
     files
-}
-
-fn median(mut samples: Vec<Duration>) -> Duration {
-    samples.sort();
-    samples[samples.len() / 2]
 }
 
 /// Medians of `runs` rounds over the files under `paths`, on a pool of one thread.
