@@ -168,9 +168,8 @@ pub fn merge<'w>(
     let mut findings = Vec::with_capacity(outcomes.iter().map(|o| o.findings.len()).sum());
     for (index, outcome) in outcomes.into_iter().enumerate() {
         for mut finding in outcome.findings {
-            finding.primary.solution = index;
-            for related in &mut finding.related {
-                related.location.solution = index;
+            for location in finding.locations_mut() {
+                location.solution = index;
             }
             findings.push(finding);
         }

@@ -192,6 +192,11 @@ impl Finding {
         std::iter::once(&self.primary).chain(self.related.iter().map(|r| &r.location))
     }
 
+    /// [`Finding::locations`], to change.
+    pub fn locations_mut(&mut self) -> impl Iterator<Item = &mut Location> {
+        std::iter::once(&mut self.primary).chain(self.related.iter_mut().map(|r| &mut r.location))
+    }
+
     pub fn is_suppressed(&self) -> bool {
         self.suppression.is_some()
     }
