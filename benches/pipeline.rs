@@ -114,8 +114,13 @@ fn ms(d: Duration) -> String {
     format!("{:.2}", d.as_secs_f64() * 1000.0)
 }
 
+/// How many times `b` fits in `a`.
+fn times(a: Duration, b: Duration) -> f64 {
+    a.as_secs_f64() / b.as_secs_f64().max(1e-9)
+}
+
 fn ratio(a: Duration, b: Duration) -> String {
-    format!("{:.2}×", a.as_secs_f64() / b.as_secs_f64().max(1e-9))
+    format!("{:.2}×", times(a, b))
 }
 
 fn print_rows(rows: &[Row]) {
@@ -168,27 +173,30 @@ fn peak_rss_kib(paths: &[&Path], threads: usize) -> Option<u64> {
         .ok()
 }
 
+/// The bytes of every file pplint reads under `path`, as the floor reports them.
 fn uncompressed_bytes(path: &Path) -> u64 {
-    let mut out = Vec::new();
-    pplint::run(
-        [
-            "pplint",
-            "check",
-            "--read-only",
-            "--no-config",
-            path.to_str().expect("utf-8"),
-        ],
-        &mut out,
-        &mut std::io::sink(),
-    );
-    let text = String::from_utf8_lossy(&out);
-    text.split(['(', ' '])
-        .find_map(|w| {
-            w.parse::<u64>()
-                .ok()
-                .filter(|_| text.contains(&format!("({w} bytes)")))
-        })
-        .unwrap_or(0)
+    load_files(&[path])
+        .iter()
+        .map(|f| f.bytes.len() as u64)
+        .sum()
+}
+
+/// Every file pplint reads from the solutions under `paths`, loaded as a run
+/// loads them (found, read and inflated; nothing parsed).
+fn load_files(paths: &[&Path]) -> Vec<pplint::source::SourceFile> {
+    let limits = pplint::source::load::Limits::default();
+    let mut files = Vec::new();
+    for path in paths {
+        let (roots, _) = pplint::source::load::discover(path).expect("discover");
+        for root in &roots {
+            files.extend(
+                pplint::source::load::load(root, &limits)
+                    .expect("load")
+                    .files,
+            );
+        }
+    }
+    files
 }
 
 fn main() {
@@ -295,7 +303,7 @@ fn main() {
             format!(
                 ", {:.1}× the bytes and {:.1}× the time (1 thread) of the size before",
                 bytes as f64 / before_bytes.max(1) as f64,
-                row.full1.as_secs_f64() / before_time.as_secs_f64().max(1e-9)
+                times(row.full1, before_time)
             )
         });
         previous = Some((bytes, row.full1));
@@ -352,7 +360,7 @@ fn ratio_targets(rows: &[Row]) -> String {
     let ratios = |full: fn(&Row) -> Duration, floor: fn(&Row) -> Duration| {
         let mut r: Vec<f64> = rows
             .iter()
-            .map(|row| full(row).as_secs_f64() / floor(row).as_secs_f64().max(1e-9))
+            .map(|row| times(full(row), floor(row)))
             .collect();
         r.sort_by(f64::total_cmp);
         r

@@ -9,9 +9,8 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use pplint::source::SourceFile;
-use pplint::source::load::{self, Limits};
 
-use crate::median;
+use crate::{load_files, median};
 
 #[derive(Clone, Copy, PartialEq)]
 enum Format {
@@ -134,17 +133,6 @@ fn time_parses(texts: &[(&str, usize)], parse: impl Fn(&str, usize) -> Option<Pa
     elapsed
 }
 
-fn load_all(paths: &[&Path]) -> Vec<SourceFile> {
-    let mut files = Vec::new();
-    for path in paths {
-        let (roots, _) = load::discover(path).expect("discover");
-        for root in &roots {
-            files.extend(load::load(root, &Limits::default()).expect("load").files);
-        }
-    }
-    files
-}
-
 /// Medians of `runs` rounds over the files under `paths`, on a pool of one thread.
 pub fn compare(paths: &[&Path], runs: usize) -> Comparison {
     let pool = rayon::ThreadPoolBuilder::new()
@@ -152,7 +140,7 @@ pub fn compare(paths: &[&Path], runs: usize) -> Comparison {
         .build()
         .expect("thread pool");
     pool.install(|| {
-        let files = load_all(paths);
+        let files = load_files(paths);
         let chosen: Vec<Vec<(&str, usize)>> = FORMATS
             .iter()
             .map(|&(format, _, _)| {
@@ -173,7 +161,7 @@ pub fn compare(paths: &[&Path], runs: usize) -> Comparison {
         // One warm-up round, then rounds in which both sides follow each other.
         for round in 0..=runs {
             let start = Instant::now();
-            let loaded = load_all(paths);
+            let loaded = load_files(paths);
             let load_time = start.elapsed();
             drop(loaded);
             for (i, &(format, _, _)) in FORMATS.iter().enumerate() {
@@ -194,21 +182,15 @@ pub fn compare(paths: &[&Path], runs: usize) -> Comparison {
             load: median(load_times),
             formats: FORMATS
                 .iter()
-                .zip(
-                    chosen
-                        .iter()
-                        .zip(pplint_times.into_iter().zip(reference_times)),
-                )
-                .map(
-                    |(&(_, format, reference_name), (texts, (pplint, reference)))| Parsing {
-                        format,
-                        reference_name,
-                        files: texts.len(),
-                        bytes: texts.iter().map(|(t, _)| t.len()).sum(),
-                        pplint: median(pplint),
-                        reference: median(reference),
-                    },
-                )
+                .enumerate()
+                .map(|(i, &(_, format, reference_name))| Parsing {
+                    format,
+                    reference_name,
+                    files: chosen[i].len(),
+                    bytes: chosen[i].iter().map(|(t, _)| t.len()).sum(),
+                    pplint: median(std::mem::take(&mut pplint_times[i])),
+                    reference: median(std::mem::take(&mut reference_times[i])),
+                })
                 .collect(),
         }
     })
